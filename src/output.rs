@@ -1,0 +1,56 @@
+//! Terminal concerns decided once at the top: colour, broken pipes, and the
+//! one-line error report.
+use crate::ExitStatus;
+use std::io::{self, IsTerminal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    #[default]
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// Apply the colour choice to `colored` once, so renderers just format.
+pub fn init_color(choice: ColorChoice) {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
+        }
+    };
+    colored::control::set_override(on);
+}
+
+/// Whether stderr is a terminal (progress output goes there only then).
+pub fn stderr_is_terminal() -> bool {
+    io::stderr().is_terminal()
+}
+
+/// True when the error chain contains a broken pipe: the reader went away
+/// (`obox-cli … | head`), which is a clean exit, not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Print `obox-cli: error: …` plus one `caused by:` line per cause.
+pub fn report_error(err: &anyhow::Error) -> ExitStatus {
+    if is_broken_pipe(err) {
+        return ExitStatus::Success;
+    }
+    use std::io::Write;
+    let mut e = io::stderr().lock();
+    let _ = writeln!(e, "obox-cli: error: {err}");
+    for cause in err.chain().skip(1) {
+        let _ = writeln!(e, "  caused by: {cause}");
+    }
+    ExitStatus::Error
+}

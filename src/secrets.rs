@@ -1,0 +1,1 @@
+//! Keeping secrets out of output (filled in by its own change).

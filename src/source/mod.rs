@@ -1,0 +1,6 @@
+//! Source text bookkeeping: byte spans and line/column lookup.
+mod line_index;
+mod span;
+
+pub use line_index::LineIndex;
+pub use span::Span;
