@@ -1,0 +1,220 @@
+use crate::source::{LineIndex, Span};
+use std::fmt;
+
+/// Index of a file in [`Files`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub usize);
+
+/// One file as read from disk. `path` is the path *string* Dovecot builds
+/// for it (an include's relative pattern joined to the including file's
+/// directory, not canonicalised), because that is what its messages show.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: Vec<u8>,
+    pub line_index: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(path: String, text: Vec<u8>) -> Self {
+        let line_index = LineIndex::new(&text);
+        SourceFile {
+            path,
+            text,
+            line_index,
+        }
+    }
+}
+
+/// Every file read while loading one configuration, root first.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    pub files: Vec<SourceFile>,
+}
+
+impl Files {
+    pub fn add(&mut self, f: SourceFile) -> FileId {
+        self.files.push(f);
+        FileId(self.files.len() - 1)
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0]
+    }
+    /// 1-based (line, column) of an origin's start.
+    pub fn line_col(&self, o: Origin) -> (usize, usize) {
+        let f = self.get(o.file);
+        f.line_index.line_col(o.span.start, &f.text)
+    }
+}
+
+/// Where something is: a byte span in one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Origin {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// A run of value bytes that were copied verbatim from one place in a file.
+/// `value_start` is the offset in [`Value::bytes`], `origin.span.start` the
+/// offset in the file. Bytes between runs were produced by the parser
+/// (the space that joins continuation lines, an unescaped quote, an
+/// expanded `$var` or `<file`) and map to the nearest run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub value_start: usize,
+    pub len: usize,
+    pub origin: Origin,
+}
+
+/// A setting's value: the bytes Dovecot stores (no UTF-8 guarantee; Dovecot
+/// does no check) plus the map from value bytes back to the source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Value {
+    pub bytes: Vec<u8>,
+    pub segments: Vec<Segment>,
+    /// Where the whole value was written (after `=`, up to the end of the
+    /// logical line), for messages about the value as a whole.
+    pub origin: Origin,
+}
+
+impl Value {
+    /// The value as text (lossy for invalid UTF-8).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.bytes)
+    }
+
+    /// Map a byte range of the value to a place in a source file. Ranges
+    /// that cross segments are clipped to the segment of their start.
+    pub fn origin_of(&self, range: Span) -> Origin {
+        let seg = self
+            .segments
+            .iter()
+            .rev()
+            .find(|s| s.value_start <= range.start)
+            .or(self.segments.first());
+        let Some(seg) = seg else {
+            return self.origin;
+        };
+        let rel = range.start.saturating_sub(seg.value_start).min(seg.len);
+        let start = seg.origin.span.start + rel;
+        let avail = seg.len - rel;
+        let len = range.len().min(avail);
+        Origin {
+            file: seg.origin.file,
+            span: Span::new(start, start + len),
+        }
+    }
+}
+
+/// `key = value`, after all of Dovecot's rules (last assignment wins).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub key: String,
+    /// Where the key was written by the assignment that won.
+    pub key_origin: Origin,
+    pub value: Value,
+}
+
+/// A section (`namespace inbox {`, `plugin {`, `service imap {`) or a
+/// filter (`protocol imap {`, `local 10.0.0.0/8 {`, `remote …`,
+/// `local_name …`). The root of the config is a section with an empty type.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Section {
+    /// `namespace`, `plugin`, `protocol`, …; empty for the root.
+    pub ty: String,
+    /// The section's name (`inbox`) or the filter's argument (`imap`);
+    /// None for unnamed sections such as `passdb {` (Dovecot numbers those).
+    pub name: Option<String>,
+    /// Where the section was first opened (the header line); None for root.
+    pub header: Option<Origin>,
+    /// Settings in the order their keys were first set.
+    pub settings: Vec<Setting>,
+    /// Child sections and filters in the order they were first opened.
+    pub sections: Vec<Section>,
+}
+
+impl Section {
+    /// Filters are sections whose settings apply conditionally.
+    pub fn is_filter(&self) -> bool {
+        matches!(
+            self.ty.as_str(),
+            "protocol" | "local" | "remote" | "local_name"
+        )
+    }
+
+    pub fn setting(&self, key: &str) -> Option<&Setting> {
+        self.settings.iter().find(|s| s.key == key)
+    }
+
+    pub fn child(&self, ty: &str, name: Option<&str>) -> Option<&Section> {
+        self.sections
+            .iter()
+            .find(|s| s.ty == ty && s.name.as_deref() == name)
+    }
+}
+
+/// A parsed configuration with all includes read.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    pub files: Files,
+    pub root: Section,
+    pub warnings: Vec<ConfWarning>,
+}
+
+impl Config {
+    /// Look a setting up by doveconf's key path, ignoring filters:
+    /// `mail_location`, `plugin/obox_fs`, `service/imap/process_limit`,
+    /// `namespace/inbox/location`.
+    pub fn get(&self, path: &str) -> Option<&Setting> {
+        let mut sec = &self.root;
+        let mut parts: Vec<&str> = path.split('/').collect();
+        let key = parts.pop()?;
+        let mut it = parts.into_iter().peekable();
+        while let Some(ty) = it.next() {
+            if ty == "plugin" {
+                sec = sec.child("plugin", None)?;
+                continue;
+            }
+            let name = it.next();
+            sec = sec
+                .sections
+                .iter()
+                .find(|s| s.ty == ty && s.name.as_deref() == name)?;
+        }
+        sec.setting(key)
+    }
+
+    /// Value bytes of a setting by key path.
+    pub fn value(&self, path: &str) -> Option<&[u8]> {
+        self.get(path).map(|s| s.value.bytes.as_slice())
+    }
+}
+
+/// A warning doveconf prints but that does not stop the parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfWarning {
+    /// The text after `doveconf: Warning: `, exactly as doveconf prints it.
+    pub message: String,
+    pub origin: Origin,
+}
+
+/// Why a configuration was rejected. `message` is doveconf's own text
+/// after `Error in configuration file F line N: ` (or the whole fatal
+/// message for errors without a line); `origin` points at the offending
+/// bytes when there is a line to point at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfError {
+    /// The full line doveconf prints after `doveconf: Fatal: `.
+    pub fatal: String,
+    /// The message alone (no file/line prefix).
+    pub message: String,
+    pub origin: Option<Origin>,
+}
+
+impl fmt::Display for ConfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.fatal)
+    }
+}
+
+impl std::error::Error for ConfError {}
