@@ -1,0 +1,2 @@
+//! Integration tests for `obox-cli config`.
+#[allow(unused_imports)] use crate::support::*;

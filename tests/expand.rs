@@ -1,0 +1,2 @@
+//! Integration tests for `obox-cli expand`.
+#[allow(unused_imports)] use crate::support::*;

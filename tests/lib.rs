@@ -1,0 +1,12 @@
+//! The single integration-test binary: every test runs the real
+//! `obox-cli` binary, and compares with real Dovecot or a real S3 server
+//! where the behaviour has one.
+mod support;
+
+mod chain;
+mod cli;
+mod config;
+mod expand;
+mod lint;
+mod objects;
+mod path;

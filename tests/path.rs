@@ -1,0 +1,2 @@
+//! Integration tests for `obox-cli path`.
+#[allow(unused_imports)] use crate::support::*;
