@@ -126,6 +126,9 @@ pub(crate) fn report_conf_error(
                 .as_bytes(),
         );
     }
+    if let Some(h) = &e.help {
+        let _ = writeln!(err, "  = help: {h}");
+    }
     ExitStatus::Error
 }
 

@@ -88,6 +88,12 @@ fn write_header(out: &mut Vec<u8>, c: &Section, depth: usize) {
     indent(out, depth);
     out.extend_from_slice(c.ty.as_bytes());
     out.push(b' ');
+    if c.is_filter() {
+        // A filter prints its argument even when empty: `protocol  {`.
+        out.extend_from_slice(c.name.as_deref().unwrap_or("").as_bytes());
+        out.extend_from_slice(b" {\n");
+        return;
+    }
     if let Some(n) = &c.name {
         if n.is_empty() || n.bytes().any(|b| b == b' ' || b == b'\t' || b == b'"' || b == b'{') {
             out.push(b'"');

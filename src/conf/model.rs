@@ -215,6 +215,8 @@ pub struct ConfError {
     pub origin: Option<Origin>,
     /// The files read up to the error, so `origin` can be shown.
     pub files: Files,
+    /// A suggestion of ours (did-you-mean), never part of doveconf's text.
+    pub help: Option<String>,
 }
 
 impl fmt::Display for ConfError {

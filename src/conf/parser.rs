@@ -90,6 +90,7 @@ struct LineError {
     span: Option<Span>,
     /// For an error inside an included file: where it really is.
     inner_origin: Option<Origin>,
+    help: Option<String>,
 }
 
 impl LineError {
@@ -98,6 +99,7 @@ impl LineError {
             message: message.into(),
             span: None,
             inner_origin: None,
+            help: None,
         }
     }
     fn at(message: impl Into<String>, span: Span) -> Self {
@@ -105,6 +107,7 @@ impl LineError {
             message: message.into(),
             span: Some(span),
             inner_origin: None,
+            help: None,
         }
     }
 }
@@ -144,6 +147,7 @@ impl Parser {
                     message: fatal,
                     origin: None,
                     files: Files::default(),
+                help: None,
                 });
             }
         };
@@ -161,6 +165,7 @@ impl Parser {
                 message,
                 origin,
                 files: Files::default(),
+                help: None,
             })
         } else {
             None
@@ -241,6 +246,7 @@ impl Parser {
                         message: rest.to_string(),
                         origin: e.inner_origin.or(Some(origin)),
                         files: Files::default(),
+                        help: e.help,
                     });
                 }
                 return Err(ConfError {
@@ -251,6 +257,7 @@ impl Parser {
                     message: e.message,
                     origin: Some(origin),
                     files: Files::default(),
+                    help: e.help,
                 });
             }
         }
@@ -548,6 +555,7 @@ impl Parser {
                 message: format!("\0{}", e.fatal),
                 span: None,
                 inner_origin: e.origin,
+                help: e.help,
             })?;
         }
         Ok(())
@@ -587,10 +595,15 @@ impl Parser {
             match self.table.lookup(&scope, &key) {
                 Some(d) => Some(d),
                 None => {
-                    return Err(LineError::at(
+                    let mut e = LineError::at(
                         format!("Unknown setting: {}{key}", self.unknown_path()),
                         key_span,
-                    ));
+                    );
+                    e.help = self
+                        .table
+                        .suggest(&scope, &key)
+                        .map(|s| format!("did you mean `{s}`?"));
+                    return Err(e);
                 }
             }
         };
