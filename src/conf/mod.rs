@@ -5,7 +5,15 @@
 //! its key and every byte of its value came from (file + byte span), so a
 //! lint can point at one `%` inside a URL that was written across two
 //! continuation lines.
+mod check;
+pub mod dump;
+mod grammar;
+mod include;
 mod model;
+mod parser;
+mod reader;
+pub mod settings_table;
+pub mod values;
 
 pub use model::{
     ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting, SourceFile,
@@ -23,12 +31,44 @@ pub enum ExpandMode {
     Expand,
 }
 
-/// Read and parse `path` with all its includes.
+/// Bounds that keep hostile configurations from using unbounded memory or
+/// time. Dovecot has none; obox-cli refuses with a clear error instead.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadLimits {
+    /// Bytes read over all files (root and includes).
+    pub max_total_bytes: u64,
+    /// Files read (include fan-out).
+    pub max_files: usize,
+    /// Nested `!include` levels.
+    pub max_include_depth: usize,
+    /// Nested sections.
+    pub max_depth: usize,
+}
+
+impl Default for LoadLimits {
+    fn default() -> Self {
+        LoadLimits {
+            max_total_bytes: 1 << 30,
+            max_files: 10_000,
+            max_include_depth: 64,
+            max_depth: 64,
+        }
+    }
+}
+
+/// Read and parse `path` with all its includes, as Dovecot 2.3 does.
+///
+/// A line error (the first one stops the parse, as in Dovecot) is `Err`.
+/// A delayed error (a missing `}`, a failed settings check) leaves the
+/// parsed config usable and is stored in [`Config::delayed_error`].
 pub fn load(path: &std::path::Path, mode: ExpandMode) -> Result<Config, ConfError> {
-    let _ = (path, mode);
-    Err(ConfError {
-        fatal: "config parser not implemented yet".into(),
-        message: "config parser not implemented yet".into(),
-        origin: None,
-    })
+    load_with(path, mode, LoadLimits::default())
+}
+
+pub fn load_with(
+    path: &std::path::Path,
+    mode: ExpandMode,
+    limits: LoadLimits,
+) -> Result<Config, ConfError> {
+    parser::Parser::new(mode, limits).parse_root(path)
 }

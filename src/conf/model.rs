@@ -159,6 +159,10 @@ pub struct Config {
     pub files: Files,
     pub root: Section,
     pub warnings: Vec<ConfWarning>,
+    /// An error Dovecot reports only after the whole parse (a missing `}`,
+    /// a failed settings check): `doveconf -n` prints the config and then
+    /// fails, `doveconf -h` ignores it.
+    pub delayed_error: Option<ConfError>,
 }
 
 impl Config {
@@ -202,13 +206,15 @@ pub struct ConfWarning {
 /// after `Error in configuration file F line N: ` (or the whole fatal
 /// message for errors without a line); `origin` points at the offending
 /// bytes when there is a line to point at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ConfError {
     /// The full line doveconf prints after `doveconf: Fatal: `.
     pub fatal: String,
     /// The message alone (no file/line prefix).
     pub message: String,
     pub origin: Option<Origin>,
+    /// The files read up to the error, so `origin` can be shown.
+    pub files: Files,
 }
 
 impl fmt::Display for ConfError {

@@ -1,4 +1,5 @@
 //! Source text bookkeeping: byte spans and line/column lookup.
+pub mod frame;
 mod line_index;
 mod span;
 

@@ -1,0 +1,181 @@
+//! Dovecot 2.3.19.1's settings: which keys exist in which section, their
+//! types and defaults. The data was generated from the real `doveconf`
+//! (see `scripts/gen-settings.sh`) and is checked in as
+//! `data/settings-2.3.19.1.tsv`, so the table and the binary it came from
+//! can be compared at any time.
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const DATA: &str = include_str!("../../data/settings-2.3.19.1.tsv");
+
+/// How Dovecot checks and stores a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingType {
+    Bool,
+    Uint,
+    /// File modes such as `0600`: an unsigned number read in octal.
+    Octal,
+    Size,
+    Time,
+    TimeMsecs,
+    Enum,
+    Str,
+}
+
+impl SettingType {
+    fn parse(s: &str) -> SettingType {
+        match s {
+            "bool" => SettingType::Bool,
+            "uint" => SettingType::Uint,
+            "octal" => SettingType::Octal,
+            "size" => SettingType::Size,
+            "time" => SettingType::Time,
+            "time_msecs" => SettingType::TimeMsecs,
+            "enum" => SettingType::Enum,
+            _ => SettingType::Str,
+        }
+    }
+}
+
+/// One setting of one scope.
+#[derive(Debug, Clone)]
+pub struct SettingDef {
+    pub key: String,
+    pub ty: SettingType,
+    /// The default as `doveconf -a` prints it.
+    pub default: String,
+    /// Allowed values of an enum, the default first.
+    pub values: Vec<String>,
+}
+
+/// All settings, by scope. A scope is the path of section types that
+/// leads to it: `` (top level), `service`, `service/unix_listener`,
+/// `namespace/mailbox`, …
+#[derive(Debug, Default)]
+pub struct SettingsTable {
+    scopes: HashMap<String, HashMap<String, SettingDef>>,
+    /// Section types that may be opened inside each scope.
+    sections: HashMap<String, Vec<String>>,
+}
+
+impl SettingsTable {
+    /// The table of the Dovecot version obox-cli targets.
+    pub fn get() -> &'static SettingsTable {
+        static T: OnceLock<SettingsTable> = OnceLock::new();
+        T.get_or_init(|| SettingsTable::from_tsv(DATA))
+    }
+
+    fn from_tsv(data: &str) -> SettingsTable {
+        let mut t = SettingsTable::default();
+        for line in data.lines() {
+            if line.starts_with('#') || line.starts_with("scope\t") || line.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split('\t').collect();
+            if f.len() < 4 {
+                continue;
+            }
+            let (scope, key, ty) = (f[0], f[1], f[2]);
+            if ty == "section" {
+                t.sections
+                    .entry(scope.to_string())
+                    .or_default()
+                    .push(key.to_string());
+                continue;
+            }
+            let def = SettingDef {
+                key: key.to_string(),
+                ty: SettingType::parse(ty),
+                default: unescape(f[3]),
+                values: f
+                    .get(4)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.split(':').map(str::to_string).collect())
+                    .unwrap_or_default(),
+            };
+            t.scopes
+                .entry(scope.to_string())
+                .or_default()
+                .insert(key.to_string(), def);
+        }
+        t
+    }
+
+    pub fn lookup(&self, scope: &str, key: &str) -> Option<&SettingDef> {
+        self.scopes.get(scope)?.get(key)
+    }
+
+    /// Whether a section of type `ty` may be opened in `scope`.
+    pub fn has_section(&self, scope: &str, ty: &str) -> bool {
+        self.sections
+            .get(scope)
+            .is_some_and(|v| v.iter().any(|s| s == ty))
+    }
+
+    /// Every key of a scope (for did-you-mean suggestions).
+    pub fn keys(&self, scope: &str) -> impl Iterator<Item = &str> {
+        self.scopes
+            .get(scope)
+            .into_iter()
+            .flat_map(|m| m.keys().map(String::as_str))
+    }
+
+    /// The closest known key to a misspelt one, if it is close enough.
+    pub fn suggest(&self, scope: &str, key: &str) -> Option<&str> {
+        self.keys(scope)
+            .map(|k| (levenshtein(k, key), k))
+            .filter(|(d, k)| *d <= 2.max(k.len() / 5))
+            .min()
+            .map(|(_, k)| k)
+    }
+}
+
+/// The TSV escapes `\t`, `\n` and `\\` inside defaults.
+fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            match it.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some(o) => out.push(o),
+                None => out.push('\\'),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean() {
+        assert_eq!(levenshtein("mail_locaton", "mail_location"), 1);
+        let t = SettingsTable::get();
+        assert_eq!(t.suggest("", "mail_locaton"), Some("mail_location"));
+        assert!(t.lookup("", "mail_location").is_some());
+        assert!(t.has_section("", "namespace"));
+    }
+}
