@@ -2,18 +2,18 @@
 //! human (rustc-style code frames), json (versioned), sarif (2.1.0) and
 //! github (workflow commands). Renderers never print credentials unless
 //! told to: code frames and messages go through [`redact`].
-mod diagnostic;
 mod github;
 mod human;
 mod json;
+mod model;
 pub mod redact;
 mod sarif;
 mod severity;
 
-pub use diagnostic::{Diagnostic, Label, Location};
 pub use github::render_github;
 pub use human::render_human;
 pub use json::{JSON_FORMAT_VERSION, render_json};
+pub use model::{Diagnostic, Label, Location};
 pub use sarif::{SarifRule, render_sarif};
 pub use severity::Severity;
 

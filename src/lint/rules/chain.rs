@@ -20,22 +20,22 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
                 })
             })
     };
-    if let (Some(m), Some(f)) = (dir("obox_fs"), dir("fts_dovecot_fs")) {
-        if m.value == f.value {
-            let site = ctx.site("fts_dovecot_fs").expect("has chain");
-            sink.report(
-                "OBX017",
-                site.at(f.span),
-                format!(
-                    "fts_dovecot_fs uses the same fscache directory as obox_fs ({})",
-                    f.value
-                ),
-            )
-            .also(
-                ctx.site("obox_fs").expect("has chain").at(m.span),
-                "obox_fs cache",
-            );
-        }
+    if let (Some(m), Some(f)) = (dir("obox_fs"), dir("fts_dovecot_fs"))
+        && m.value == f.value
+    {
+        let site = ctx.site("fts_dovecot_fs").expect("has chain");
+        sink.report(
+            "OBX017",
+            site.at(f.span),
+            format!(
+                "fts_dovecot_fs uses the same fscache directory as obox_fs ({})",
+                f.value
+            ),
+        )
+        .also(
+            ctx.site("obox_fs").expect("has chain").at(m.span),
+            "obox_fs cache",
+        );
     }
 }
 
@@ -164,23 +164,23 @@ fn structure(ctx: &LintContext, site: &FsSite, chain: &FsChain, sink: &mut Sink)
             _ => {}
         }
     }
-    if let (Some(c), Some(f)) = (compress, fscache) {
-        if c < f {
-            sink.report(
-                "OBX022",
-                site.at(layers[c].driver.span),
-                format!("{key}: compress comes before fscache"),
-            );
-        }
+    if let (Some(c), Some(f)) = (compress, fscache)
+        && c < f
+    {
+        sink.report(
+            "OBX022",
+            site.at(layers[c].driver.span),
+            format!("{key}: compress comes before fscache"),
+        );
     }
-    if let (Some(c), Some(k)) = (compress, crypt) {
-        if k < c {
-            sink.report(
-                "OBX023",
-                site.at(layers[k].driver.span),
-                format!("{key}: {} comes before compress", layers[k].driver.value),
-            );
-        }
+    if let (Some(c), Some(k)) = (compress, crypt)
+        && k < c
+    {
+        sink.report(
+            "OBX023",
+            site.at(layers[k].driver.span),
+            format!("{key}: {} comes before compress", layers[k].driver.value),
+        );
     }
     if key == "obox_fs" && object_storage && fscache.is_none() {
         sink.report(
@@ -237,14 +237,14 @@ fn structure(ctx: &LintContext, site: &FsSite, chain: &FsChain, sink: &mut Sink)
     }
     if let Some(dm) = chain.dictmap() {
         let dsp = |p: &crate::fs_chain::DictMapParam| site.at(p.span);
-        if let Some(bs) = dm.param("bucket-size") {
-            if dm.param("bucket-cache").is_none() {
-                sink.report(
-                    "OBX031",
-                    dsp(bs),
-                    format!("{key}: dictmap bucket-size without bucket-cache"),
-                );
-            }
+        if let Some(bs) = dm.param("bucket-size")
+            && dm.param("bucket-cache").is_none()
+        {
+            sink.report(
+                "OBX031",
+                dsp(bs),
+                format!("{key}: dictmap bucket-size without bucket-cache"),
+            );
         }
         for p in &dm.params {
             if !p.known {

@@ -19,23 +19,21 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
     let object = chain_of("obox_fs").is_some_and(|c| matches!(c.storage(), Backend::Http(_)));
 
     // OBX024: index fs (explicit or inherited) without compress.
-    if let Some(site) = ctx.site("obox_index_fs").or(obox_fs) {
-        if let Ok(c) = &site.chain {
-            if c.find_layer(|k| matches!(k, LayerKind::Compress(_)))
-                .is_none()
-            {
-                let how = if site.key == "obox_index_fs" {
-                    ""
-                } else {
-                    " (inherited from obox_fs)"
-                };
-                sink.report(
-                    "OBX024",
-                    site.at(c.span),
-                    format!("obox_index_fs{how} has no compress layer"),
-                );
-            }
-        }
+    if let Some(site) = ctx.site("obox_index_fs").or(obox_fs)
+        && let Ok(c) = &site.chain
+        && c.find_layer(|k| matches!(k, LayerKind::Compress(_)))
+            .is_none()
+    {
+        let how = if site.key == "obox_index_fs" {
+            ""
+        } else {
+            " (inherited from obox_fs)"
+        };
+        sink.report(
+            "OBX024",
+            site.at(c.span),
+            format!("obox_index_fs{how} has no compress layer"),
+        );
     }
     // OBX025: mail-level compression plus fs compress.
     let fs_compress = chain_of("obox_fs").is_some_and(|c| {
@@ -43,25 +41,27 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             .is_some()
     });
     for k in ["zlib_save", "mail_compress_save"] {
-        if let Some(s) = ctx.plugin(k) {
-            if fs_compress && !s.value.bytes.is_empty() {
-                sink.report(
-                    "OBX025",
-                    s.key_origin,
-                    format!("{k} compresses mails that obox_fs compresses again"),
-                );
-            }
+        if let Some(s) = ctx.plugin(k)
+            && fs_compress
+            && !s.value.bytes.is_empty()
+        {
+            sink.report(
+                "OBX025",
+                s.key_origin,
+                format!("{k} compresses mails that obox_fs compresses again"),
+            );
         }
     }
     // OBX035
-    if let Some(s) = ctx.plugin("obox_track_copy_flags") {
-        if s.value.text() == "yes" && (!has_dictmap || !ctx.has_mail_plugin("lazy_expunge")) {
-            sink.report(
-                "OBX035",
-                s.key_origin,
-                "obox_track_copy_flags needs dictmap and lazy_expunge",
-            );
-        }
+    if let Some(s) = ctx.plugin("obox_track_copy_flags")
+        && s.value.text() == "yes"
+        && (!has_dictmap || !ctx.has_mail_plugin("lazy_expunge"))
+    {
+        sink.report(
+            "OBX035",
+            s.key_origin,
+            "obox_track_copy_flags needs dictmap and lazy_expunge",
+        );
     }
     // OBX061: auth_role needs the fs-auth listener owned by mail_uid.
     let role_site = ctx.sites.iter().find(|s| {
@@ -110,17 +110,17 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
         }
         let o = site.setting.value.origin;
         let path = &ctx.config.files.get(o.file).path;
-        if let Ok(m) = std::fs::metadata(path) {
-            if m.permissions().mode() & 0o004 != 0 {
-                sink.report(
-                    "OBX070",
-                    site.at(Span::new(0, 0)),
-                    format!(
-                        "{} holds credentials and {path} is world-readable",
-                        site.key
-                    ),
-                );
-            }
+        if let Ok(m) = std::fs::metadata(path)
+            && m.permissions().mode() & 0o004 != 0
+        {
+            sink.report(
+                "OBX070",
+                site.at(Span::new(0, 0)),
+                format!(
+                    "{} holds credentials and {path} is world-readable",
+                    site.key
+                ),
+            );
         }
     }
     // mail_location checks.
@@ -161,40 +161,40 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             );
         }
         // OBX074/075: FTS path per user and under the root.
-        if let Some(fts) = ctx.site("fts_dovecot_fs") {
-            if let Some(h) = fts.chain.as_ref().ok().and_then(|c| c.http()) {
-                let p = &h.url.path.value;
-                let dict_prefix = fts
-                    .chain
-                    .as_ref()
-                    .ok()
-                    .and_then(|c| c.dictmap())
-                    .and_then(|d| d.param("dict-prefix"))
-                    .and_then(|p| p.value.as_ref())
-                    .map(|v| v.value.clone());
-                let per_user = |s: &str| {
-                    s.contains("%u")
-                        || s.contains("%n")
-                        || s.contains("%{user}")
-                        || s.contains("%{username}")
-                        || s.contains("Mu")
-                        || s.contains("Nu")
-                };
-                if !per_user(p) && !dict_prefix.as_deref().is_some_and(per_user) {
-                    sink.report(
-                        "OBX074",
-                        fts.at(h.url.path.span),
-                        format!("the fts_dovecot_fs path '{p}' has no per-user variable"),
-                    );
-                } else if dict_prefix.is_none()
-                    && p.trim_matches('/') != format!("{}/fts", root.trim_matches('/'))
-                {
-                    sink.report(
-                        "OBX075",
-                        fts.at(h.url.path.span),
-                        format!("the fts_dovecot_fs path '{p}' is not '/{root}/fts/'"),
-                    );
-                }
+        if let Some(fts) = ctx.site("fts_dovecot_fs")
+            && let Some(h) = fts.chain.as_ref().ok().and_then(|c| c.http())
+        {
+            let p = &h.url.path.value;
+            let dict_prefix = fts
+                .chain
+                .as_ref()
+                .ok()
+                .and_then(|c| c.dictmap())
+                .and_then(|d| d.param("dict-prefix"))
+                .and_then(|p| p.value.as_ref())
+                .map(|v| v.value.clone());
+            let per_user = |s: &str| {
+                s.contains("%u")
+                    || s.contains("%n")
+                    || s.contains("%{user}")
+                    || s.contains("%{username}")
+                    || s.contains("Mu")
+                    || s.contains("Nu")
+            };
+            if !per_user(p) && !dict_prefix.as_deref().is_some_and(per_user) {
+                sink.report(
+                    "OBX074",
+                    fts.at(h.url.path.span),
+                    format!("the fts_dovecot_fs path '{p}' has no per-user variable"),
+                );
+            } else if dict_prefix.is_none()
+                && p.trim_matches('/') != format!("{}/fts", root.trim_matches('/'))
+            {
+                sink.report(
+                    "OBX075",
+                    fts.at(h.url.path.span),
+                    format!("the fts_dovecot_fs path '{p}' is not '/{root}/fts/'"),
+                );
             }
         }
     }
@@ -216,16 +216,15 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             );
         }
     }
-    if let Some(s) = ctx.site("fts_dovecot_fs") {
-        if !ctx.has_mail_plugin("fts_dovecot")
-            || ctx.plugin_text("fts").as_deref() != Some("dovecot")
-        {
-            sink.report(
-                "OBX077",
-                s.setting.key_origin,
-                "fts_dovecot_fs is set but `fts fts_dovecot` plugins / `fts = dovecot` are missing",
-            );
-        }
+    if let Some(s) = ctx.site("fts_dovecot_fs")
+        && (!ctx.has_mail_plugin("fts_dovecot")
+            || ctx.plugin_text("fts").as_deref() != Some("dovecot"))
+    {
+        sink.report(
+            "OBX077",
+            s.setting.key_origin,
+            "fts_dovecot_fs is set but `fts fts_dovecot` plugins / `fts = dovecot` are missing",
+        );
     }
     if !uses_obox {
         return;
@@ -235,14 +234,14 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
         .map(|s| s.setting.key_origin)
         .or(mail_loc.map(|m| m.key_origin))
         .unwrap_or_default();
-    if let Some(s) = ctx.global("mailbox_list_index") {
-        if s.value.text() == "no" {
-            sink.report(
-                "OBX079",
-                s.value.origin,
-                "mailbox_list_index = no, but obox requires it",
-            );
-        }
+    if let Some(s) = ctx.global("mailbox_list_index")
+        && s.value.text() == "no"
+    {
+        sink.report(
+            "OBX079",
+            s.value.origin,
+            "mailbox_list_index = no, but obox requires it",
+        );
     }
     let prefetch = ctx
         .global_text("mail_prefetch_count")
@@ -314,20 +313,21 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
         ("obox_allow_inconsistency", v3),
         ("metacache_disable_merging", v3),
     ] {
-        if let Some(s) = ctx.plugin(k) {
-            if removed {
-                sink.report("OBX088", s.key_origin, format!("{k} was removed"));
-            }
+        if let Some(s) = ctx.plugin(k)
+            && removed
+        {
+            sink.report("OBX088", s.key_origin, format!("{k} was removed"));
         }
     }
-    if let Some(s) = ctx.plugin("metacache_index_merging") {
-        if v3 && s.value.text() == "v1" {
-            sink.report(
-                "OBX088",
-                s.value.origin,
-                "metacache_index_merging=v1 was removed in 3.0",
-            );
-        }
+    if let Some(s) = ctx.plugin("metacache_index_merging")
+        && v3
+        && s.value.text() == "v1"
+    {
+        sink.report(
+            "OBX088",
+            s.value.origin,
+            "metacache_index_merging=v1 was removed in 3.0",
+        );
     }
     // OBX089: workarounds set outside remote {}.
     for k in [
@@ -335,22 +335,22 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
         "obox_allow_inconsistency",
         "obox_allow_nonreproducible_uids",
     ] {
-        if let Some(s) = ctx.plugin(k) {
-            if s.value.text() == "yes" {
-                sink.report(
-                    "OBX089",
-                    s.key_origin,
-                    format!("{k} is set globally, not inside remote {{ }}"),
-                );
-            }
+        if let Some(s) = ctx.plugin(k)
+            && s.value.text() == "yes"
+        {
+            sink.report(
+                "OBX089",
+                s.key_origin,
+                format!("{k} is set globally, not inside remote {{ }}"),
+            );
         }
     }
     // OBX092: new syntax.
     for sec in &ctx.config.root.sections {
-        if sec.ty == "fs" {
-            if let Some(h) = sec.header {
-                sink.report("OBX092", h, "named `fs { }` blocks are 2.4/3.1 syntax");
-            }
+        if sec.ty == "fs"
+            && let Some(h) = sec.header
+        {
+            sink.report("OBX092", h, "named `fs { }` blocks are 2.4/3.1 syntax");
         }
     }
 }

@@ -75,12 +75,14 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             .map_or(f.text.len(), |k| k + end);
         let tail = String::from_utf8_lossy(&f.text[end..line_end]);
         let first = f.text.get(o.span.start).copied();
-        if first != Some(b'"') && first != Some(b'\'') {
-            if let Some(h) = tail.find('#') {
-                let glued = h == 0 || !tail[..h].ends_with([' ', '\t']);
-                if glued && !tail[h..].contains("obox-cli:") {
-                    let at = end + h;
-                    sink.report(
+        if first != Some(b'"')
+            && first != Some(b'\'')
+            && let Some(h) = tail.find('#')
+        {
+            let glued = h == 0 || !tail[..h].ends_with([' ', '\t']);
+            if glued && !tail[h..].contains("obox-cli:") {
+                let at = end + h;
+                sink.report(
                         "OBX002",
                         crate::conf::Origin {
                             file: o.file,
@@ -88,7 +90,6 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
                         },
                         format!("'#' in the unquoted value of {} starts a comment: the rest of the value is dropped", site.key),
                     );
-                }
             }
         }
     }

@@ -38,14 +38,14 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             }
         }
         if let Some(ui) = &u.userinfo {
-            if let Some(p) = &ui.password {
-                if p.raw.contains(':') {
-                    sink.report(
-                        "OBX044",
-                        at(p.span),
-                        format!("{key}: the secret contains a raw ':'"),
-                    );
-                }
+            if let Some(p) = &ui.password
+                && p.raw.contains(':')
+            {
+                sink.report(
+                    "OBX044",
+                    at(p.span),
+                    format!("{key}: the secret contains a raw ':'"),
+                );
             }
             for s in std::iter::once(&ui.user).chain(ui.password.iter()) {
                 if s.decoded.contains('\0') {
@@ -243,15 +243,16 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             Some(r) => {
                 let rv = r.value_str().unwrap_or("");
                 if let Some(a) = aws {
-                    if let Some(hr) = &a.region {
-                        if hr != rv && !rv.contains('%') {
-                            sink.report(
-                                "OBX051",
-                                at(r.span),
-                                format!("{key}: region={rv} but the host is in {hr}"),
-                            )
-                            .also(at(u.host.span), "host region");
-                        }
+                    if let Some(hr) = &a.region
+                        && hr != rv
+                        && !rv.contains('%')
+                    {
+                        sink.report(
+                            "OBX051",
+                            at(r.span),
+                            format!("{key}: region={rv} but the host is in {hr}"),
+                        )
+                        .also(at(u.host.span), "host region");
                     }
                     if !is_plausible_region(rv) && !rv.contains('%') {
                         sink.report(
@@ -315,14 +316,14 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
                 format!("{key}: neither credentials nor auth_role"),
             );
         }
-        if let (Some(ui), Some(_)) = (&u.userinfo, role) {
-            if ctx.settings.uncertain.credentials_and_role {
-                sink.report(
-                    "OBX060",
-                    at(ui.span),
-                    format!("{key}: static credentials and auth_role are both set"),
-                );
-            }
+        if let (Some(ui), Some(_)) = (&u.userinfo, role)
+            && ctx.settings.uncertain.credentials_and_role
+        {
+            sink.report(
+                "OBX060",
+                at(ui.span),
+                format!("{key}: static credentials and auth_role are both set"),
+            );
         }
     }
 }
