@@ -57,7 +57,10 @@ pub fn secret_ranges(v: &[u8]) -> Vec<Range<usize>> {
                 while e < v.len() && !matches!(v[e], b' ' | b'\t' | b';' | b':') {
                     e += 1;
                 }
-                if !out.iter().any(|r| r.start <= s && s < r.end.max(r.start + 1)) {
+                if !out
+                    .iter()
+                    .any(|r| r.start <= s && s < r.end.max(r.start + 1))
+                {
                     out.push(s..e);
                 }
                 i = e.max(i + 1);
@@ -115,7 +118,10 @@ mod tests {
             "aws-s3:https://#hidden_use-P_to_show#@bucket.s3.amazonaws.com/?region=x"
         );
         assert_eq!(h("secret=abc:bar"), "secret=#hidden_use-P_to_show#:bar");
-        assert_eq!(h("pass=xyz user=bob"), "pass=#hidden_use-P_to_show# user=bob");
+        assert_eq!(
+            h("pass=xyz user=bob"),
+            "pass=#hidden_use-P_to_show# user=bob"
+        );
         assert_eq!(h("nopassword=y"), "nopassword=y");
         assert_eq!(h("http://host/path@x"), "http://host/path@x");
         assert_eq!(hide_value("ssl_key", b"<x"), HIDDEN_SETTING.as_bytes());

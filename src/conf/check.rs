@@ -3,7 +3,6 @@
 //! configuration before failing, `doveconf -h` ignores them.
 use super::model::{ConfError, Config};
 
-
 pub(crate) fn settings_check(cfg: &Config, root_path: &str) -> Option<ConfError> {
     if let Some(s) = cfg.root.setting("listen")
         && s.value.bytes.is_empty()

@@ -25,7 +25,13 @@ fn indent(out: &mut Vec<u8>, depth: usize) {
 
 /// Items of a section in doveconf's order: plain settings and sections
 /// sorted together by name, filters after them.
-fn write_section_body(out: &mut Vec<u8>, sec: &Section, scope: &str, depth: usize, opts: DumpOptions) {
+fn write_section_body(
+    out: &mut Vec<u8>,
+    sec: &Section,
+    scope: &str,
+    depth: usize,
+    opts: DumpOptions,
+) {
     enum Item<'a> {
         Set(&'a Setting),
         Sec(&'a Section),
@@ -34,7 +40,11 @@ fn write_section_body(out: &mut Vec<u8>, sec: &Section, scope: &str, depth: usiz
     let is_plugin = sec.ty == "plugin";
     let mut items: Vec<(&[u8], Item)> = Vec::new();
     for s in &sec.settings {
-        let def = if is_plugin { None } else { table.lookup(scope, &s.key) };
+        let def = if is_plugin {
+            None
+        } else {
+            table.lookup(scope, &s.key)
+        };
         if !shown(sec, scope, s, def) {
             continue;
         }
@@ -95,7 +105,10 @@ fn write_header(out: &mut Vec<u8>, c: &Section, depth: usize) {
         return;
     }
     if let Some(n) = &c.name {
-        if n.is_empty() || n.bytes().any(|b| b == b' ' || b == b'\t' || b == b'"' || b == b'{') {
+        if n.is_empty()
+            || n.bytes()
+                .any(|b| b == b' ' || b == b'\t' || b == b'"' || b == b'{')
+        {
             out.push(b'"');
             out.extend_from_slice(escape(n.as_bytes()).as_slice());
             out.push(b'"');
@@ -110,7 +123,10 @@ fn write_header(out: &mut Vec<u8>, c: &Section, depth: usize) {
 /// Whether `-n` prints a setting: plugin entries and settings inside named
 /// sections always; top-level ones when they differ from the default.
 fn shown(sec: &Section, scope: &str, s: &Setting, def: Option<&SettingDef>) -> bool {
-    if sec.ty == "plugin" || !scope.is_empty() || sec.is_filter() && scope.is_empty() && sec.ty.is_empty() {
+    if sec.ty == "plugin"
+        || !scope.is_empty()
+        || sec.is_filter() && scope.is_empty() && sec.ty.is_empty()
+    {
         return true;
     }
     if sec.is_filter() {
@@ -153,7 +169,12 @@ pub fn normalize(def: &SettingDef, v: &[u8]) -> Vec<u8> {
 
 /// Sizes print with the largest unit that divides them exactly.
 pub fn format_size(n: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [(1 << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "k")];
+    const UNITS: [(u64, &str); 4] = [
+        (1 << 40, "T"),
+        (1 << 30, "G"),
+        (1 << 20, "M"),
+        (1 << 10, "k"),
+    ];
     if n == 0 {
         return "0".into();
     }
@@ -256,7 +277,11 @@ pub fn lookup_value(cfg: &Config, path: &str) -> Option<Vec<u8>> {
     let parts: Vec<&str> = path.split('/').collect();
     let key = parts.last()?;
     // Section settings: TYPE/NAME/.../KEY → scope of the types.
-    let scope: Vec<&str> = parts[..parts.len() - 1].iter().step_by(2).copied().collect();
+    let scope: Vec<&str> = parts[..parts.len() - 1]
+        .iter()
+        .step_by(2)
+        .copied()
+        .collect();
     table
         .lookup(&scope.join("/"), key)
         .map(|d| d.default.clone().into_bytes())

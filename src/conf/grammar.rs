@@ -164,13 +164,13 @@ mod tests {
 
     #[test]
     fn headers_and_errors() {
-        assert!(matches!(line(b"plugin {"), Line::SectionHeader { name: None, .. }));
+        assert!(matches!(
+            line(b"plugin {"),
+            Line::SectionHeader { name: None, .. }
+        ));
         let l = "namespace inbox {";
         match line(l.as_bytes()) {
-            Line::SectionHeader {
-                key,
-                name: Some(n),
-            } => {
+            Line::SectionHeader { key, name: Some(n) } => {
                 assert_eq!(&l[key], "namespace");
                 assert_eq!(&l[n.range], "inbox");
             }

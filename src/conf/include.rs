@@ -78,7 +78,10 @@ mod tests {
 
     #[test]
     fn braces_keep_written_order() {
-        assert_eq!(expand_braces("d/{20-b,10-a}.conf"), ["d/20-b.conf", "d/10-a.conf"]);
+        assert_eq!(
+            expand_braces("d/{20-b,10-a}.conf"),
+            ["d/20-b.conf", "d/10-a.conf"]
+        );
         assert_eq!(expand_braces("{a,{b,c}}x"), ["ax", "bx", "cx"]);
         assert_eq!(expand_braces("a{b"), ["a{b"]);
     }

@@ -16,8 +16,8 @@ pub mod settings_table;
 pub mod values;
 
 pub use model::{
-    ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting,
-    SourceFile, Value,
+    ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting, SourceFile,
+    Value,
 };
 
 /// How `$var`, `$ENV:` and `<file` values are treated.

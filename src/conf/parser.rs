@@ -54,7 +54,10 @@ impl Node {
     }
 
     fn is_filter(&self) -> bool {
-        matches!(self.ty.as_str(), "protocol" | "local" | "remote" | "local_name")
+        matches!(
+            self.ty.as_str(),
+            "protocol" | "local" | "remote" | "local_name"
+        )
     }
 }
 
@@ -157,7 +160,11 @@ impl Parser {
             return Err(e);
         }
         let delayed = if self.stack.len() > 1 {
-            let (f, l) = self.stack.last().map(|f| f.opened_at.clone()).unwrap_or_default();
+            let (f, l) = self
+                .stack
+                .last()
+                .map(|f| f.opened_at.clone())
+                .unwrap_or_default();
             let message = format!("Missing '}}' (section started at {f}:{l})");
             let origin = self.nodes[self.stack.last().unwrap().node].header;
             Some(ConfError {
@@ -277,7 +284,10 @@ impl Parser {
     }
 
     fn span(line: &LogicalLine, r: std::ops::Range<usize>) -> Span {
-        Span::new(line.file_offset(r.start), line.file_offset(r.end).max(line.file_offset(r.start)))
+        Span::new(
+            line.file_offset(r.start),
+            line.file_offset(r.end).max(line.file_offset(r.start)),
+        )
     }
 
     fn cur(&self) -> usize {
@@ -314,26 +324,33 @@ impl Parser {
             .any(|f| tys.contains(&self.nodes[f.node].ty.as_str()))
     }
 
-    fn apply_line(&mut self, file: FileId, path: &str, line: &LogicalLine) -> Result<(), LineError> {
+    fn apply_line(
+        &mut self,
+        file: FileId,
+        path: &str,
+        line: &LogicalLine,
+    ) -> Result<(), LineError> {
         let t = &line.text;
         match grammar::line(t) {
             Line::Error { message, at } => Err(LineError::at(message, Self::span(line, at))),
             Line::SectionEnd => {
                 if self.stack.len() <= 1 {
-                    return Err(LineError::at("Unexpected '}'", Self::span(line, 0..t.len())));
+                    return Err(LineError::at(
+                        "Unexpected '}'",
+                        Self::span(line, 0..t.len()),
+                    ));
                 }
                 self.stack.pop();
                 Ok(())
             }
             Line::Include { try_, arg } => {
                 let pattern = String::from_utf8_lossy(&t[arg.clone()]).into_owned();
-                self.include(path, &pattern, try_)
-                    .map_err(|mut e| {
-                        if e.span.is_none() {
-                            e.span = Some(Self::span(line, arg));
-                        }
-                        e
-                    })
+                self.include(path, &pattern, try_).map_err(|mut e| {
+                    if e.span.is_none() {
+                        e.span = Some(Self::span(line, arg));
+                    }
+                    e
+                })
             }
             Line::SectionHeader { key, name } => {
                 let ty = String::from_utf8_lossy(&t[key.clone()]).into_owned();
@@ -358,7 +375,15 @@ impl Parser {
                     file,
                     span: Self::span(line, key.start..t.len()),
                 };
-                self.open_section(&ty, name, name_span, header, path, line.line, Self::span(line, key))
+                self.open_section(
+                    &ty,
+                    name,
+                    name_span,
+                    header,
+                    path,
+                    line.line,
+                    Self::span(line, key),
+                )
             }
             Line::KeyValue { key, value } => {
                 if key.is_empty() {
@@ -390,7 +415,10 @@ impl Parser {
     ) -> Result<(), LineError> {
         if self.stack.len() > self.limits.max_depth {
             return Err(LineError::at(
-                format!("Sections nested deeper than {} levels", self.limits.max_depth),
+                format!(
+                    "Sections nested deeper than {} levels",
+                    self.limits.max_depth
+                ),
                 key_span,
             ));
         }
@@ -400,8 +428,15 @@ impl Parser {
         }
         let is_filter = matches!(ty, "protocol" | "local" | "remote" | "local_name");
         let (scope, id) = if is_filter {
-            self.check_filter(ty, name.as_deref().unwrap_or(""), name_span.unwrap_or(key_span))?;
-            (self.nodes[self.scope_node()].scope.clone(), name.clone().unwrap_or_default())
+            self.check_filter(
+                ty,
+                name.as_deref().unwrap_or(""),
+                name_span.unwrap_or(key_span),
+            )?;
+            (
+                self.nodes[self.scope_node()].scope.clone(),
+                name.clone().unwrap_or_default(),
+            )
         } else if ty == "plugin" {
             ("plugin".to_string(), String::new())
         } else {
@@ -434,7 +469,10 @@ impl Parser {
         let node = match existing {
             Some(n) if is_filter || ty == "plugin" || UNIQUE_LISTS.contains(&ty) => n,
             Some(_) => {
-                return Err(LineError::at(format!("{ty}/{id} already exists"), header.span));
+                return Err(LineError::at(
+                    format!("{ty}/{id} already exists"),
+                    header.span,
+                ));
             }
             None => {
                 let n = self.nodes.len();
@@ -520,7 +558,10 @@ impl Parser {
             // forever until the path gets too long. Canonical paths catch
             // every loop.
             if let Some(c) = &canon
-                && let Some((first, _)) = self.include_stack.iter().find(|(_, pc)| pc.as_ref() == Some(c))
+                && let Some((first, _)) = self
+                    .include_stack
+                    .iter()
+                    .find(|(_, pc)| pc.as_ref() == Some(c))
             {
                 return Err(LineError::new(format!(
                     "Recursive include file: {m} (the same file as {first})"
@@ -547,7 +588,9 @@ impl Parser {
                     Ok(t) => t,
                     Err(_) if try_ => continue,
                     Err(e) => {
-                        return Err(LineError::new(format!("Couldn't open include file {m}: {e}")));
+                        return Err(LineError::new(format!(
+                            "Couldn't open include file {m}: {e}"
+                        )));
                     }
                 }
             };
@@ -661,7 +704,8 @@ impl Parser {
             return n;
         }
         let n = self.nodes.len();
-        self.nodes.push(Node::new("plugin", None, Some(origin), "plugin".into()));
+        self.nodes
+            .push(Node::new("plugin", None, Some(origin), "plugin".into()));
         self.nodes[parent].children.push(n);
         self.nodes[parent].child_index.insert(k, n);
         n
@@ -732,7 +776,10 @@ impl Parser {
             };
             let internal = self.internal_key(node, key);
             let data = read_file(Path::new(&full), self.limits.max_total_bytes).map_err(|e| {
-                LineError::at(format!("{internal}: Can't open file {fname_s}: {e}"), whole.span)
+                LineError::at(
+                    format!("{internal}: Can't open file {fname_s}: {e}"),
+                    whole.span,
+                )
             })?;
             b.push_generated(&data);
             return Ok(MadeValue {
@@ -763,7 +810,10 @@ impl Parser {
                 let tok_span = Self::span(line, vr.start + s..vr.start + e);
                 if name_s == key {
                     if is_plugin {
-                        return Err(LineError::at(format!("Unknown variable: ${name_s}"), tok_span));
+                        return Err(LineError::at(
+                            format!("Unknown variable: ${name_s}"),
+                            tok_span,
+                        ));
                     }
                     let cur = self.current_value(node, key).unwrap_or_default();
                     b.push_generated_at(&cur, tok_span.start);
@@ -780,9 +830,9 @@ impl Parser {
                     continue;
                 }
                 // Plugin entries cannot be referenced.
-                let v = self
-                    .current_value_any(node, &name_s)
-                    .ok_or_else(|| LineError::at(format!("Unknown variable: ${name_s}"), tok_span))?;
+                let v = self.current_value_any(node, &name_s).ok_or_else(|| {
+                    LineError::at(format!("Unknown variable: ${name_s}"), tok_span)
+                })?;
                 b.push_generated_at(&v, tok_span.start);
             }
             return Ok(MadeValue {
@@ -794,7 +844,11 @@ impl Parser {
         if raw.len() >= 1 && matches!(q, Some(b'"' | b'\'')) && raw.last() == q.as_ref() {
             // Fully quoted: drop the outer quotes and remove backslashes.
             let inner_start = vr.start + 1;
-            let inner_end = if raw.len() >= 2 { vr.end - 1 } else { inner_start };
+            let inner_end = if raw.len() >= 2 {
+                vr.end - 1
+            } else {
+                inner_start
+            };
             let mut i = inner_start;
             while i < inner_end {
                 if t[i] == b'\\' {
@@ -824,7 +878,12 @@ impl Parser {
     fn current_value_any(&self, node: usize, name: &str) -> Option<Vec<u8>> {
         if self.nodes[node].ty == "plugin" {
             // Look up in the enclosing (non-plugin) sections instead.
-            let parent = self.stack.iter().rev().map(|f| f.node).find(|&n| self.nodes[n].ty != "plugin")?;
+            let parent = self
+                .stack
+                .iter()
+                .rev()
+                .map(|f| f.node)
+                .find(|&n| self.nodes[n].ty != "plugin")?;
             return self.current_value_any(parent, name);
         }
         self.current_value(node, name)

@@ -241,11 +241,19 @@ impl Net {
                 }
                 match (a, b) {
                     (IpAddr::V4(a), IpAddr::V4(b)) => {
-                        let m = if *abits == 0 { 0 } else { u32::MAX << (32 - u32::from(*abits)) };
+                        let m = if *abits == 0 {
+                            0
+                        } else {
+                            u32::MAX << (32 - u32::from(*abits))
+                        };
                         (u32::from(*a) & m) == (u32::from(*b) & m)
                     }
                     (IpAddr::V6(a), IpAddr::V6(b)) => {
-                        let m = if *abits == 0 { 0 } else { u128::MAX << (128 - u32::from(*abits)) };
+                        let m = if *abits == 0 {
+                            0
+                        } else {
+                            u128::MAX << (128 - u32::from(*abits))
+                        };
                         (u128::from(*a) & m) == (u128::from(*b) & m)
                     }
                     _ => false,
@@ -278,8 +286,7 @@ pub(crate) fn parse_net(s: &str) -> Result<Net, String> {
 /// Settings of the auth process, which Dovecot refuses inside
 /// `local`/`remote` filters.
 pub(crate) fn is_auth_setting(key: &str) -> bool {
-    key.starts_with("auth_")
-        || matches!(key, "passdb" | "userdb" | "disable_plaintext_auth")
+    key.starts_with("auth_") || matches!(key, "passdb" | "userdb" | "disable_plaintext_auth")
 }
 
 #[cfg(test)]
@@ -310,7 +317,10 @@ mod tests {
     #[test]
     fn tokens() {
         let v = b"a \t $mail_plugins  x\t\ty";
-        let t: Vec<&[u8]> = dollar_tokens(v).into_iter().map(|(s, e)| &v[s..e]).collect();
+        let t: Vec<&[u8]> = dollar_tokens(v)
+            .into_iter()
+            .map(|(s, e)| &v[s..e])
+            .collect();
         assert_eq!(t, [&b"a"[..], b"$mail_plugins", b"x\t\ty"]);
     }
 }

@@ -1,0 +1,426 @@
+//! The storage URL of the HTTP drivers:
+//! `http[s]://[user[:password]@]host[:port][/path][?p1=v1&p2&…]`.
+//!
+//! Hand-written rather than the `url` crate because every piece needs its
+//! byte span, the text may still hold `%`-variables (lint runs on the
+//! unexpanded config), and the authority must be cut the way Dovecot's
+//! URI parser cuts it (userinfo only when the first character outside the
+//! userinfo set is `@`).
+use super::params::{self, ParamSpec, Typed};
+use super::{Spanned, TextForm};
+use crate::source::Span;
+use serde::Serialize;
+
+/// What `--show-secrets` off prints instead of credentials (doveconf's
+/// own marker, so admins recognise it).
+pub const HIDDEN: &str = "#hidden_use-P_to_show#";
+
+/// A credential from the userinfo. `raw` is the text as written,
+/// `decoded` after `%%`→`%` (config form) and percent-decoding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Secret {
+    pub raw: String,
+    pub decoded: String,
+    #[serde(serialize_with = "super::ser_span")]
+    pub span: Span,
+}
+
+impl Secret {
+    fn redact(&mut self) {
+        self.raw = HIDDEN.into();
+        self.decoded = HIDDEN.into();
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Userinfo {
+    /// The access key (or Azure account name).
+    pub user: Secret,
+    /// The secret key; None when the userinfo has no `:`.
+    pub password: Option<Secret>,
+    #[serde(serialize_with = "super::ser_span")]
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UrlParam {
+    pub name: Spanned<String>,
+    pub value: Option<Spanned<String>>,
+    /// The whole `name[=value]` item.
+    #[serde(serialize_with = "super::ser_span")]
+    pub span: Span,
+    #[serde(skip)]
+    pub spec: Option<&'static ParamSpec>,
+    pub typed: Typed,
+}
+
+impl UrlParam {
+    pub fn value_str(&self) -> Option<&str> {
+        self.value.as_ref().map(|v| v.value.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpUrl {
+    pub scheme: Spanned<String>,
+    pub secure: bool,
+    pub userinfo: Option<Userinfo>,
+    pub host: Spanned<String>,
+    pub port: Option<Spanned<u16>>,
+    /// Starts with `/` when present; may hold `%`-variables.
+    pub path: Spanned<String>,
+    /// In the order written, duplicates kept.
+    pub params: Vec<UrlParam>,
+    #[serde(serialize_with = "super::ser_span")]
+    pub span: Span,
+    /// Whitespace between the driver's `:` and the URL (`s3: https://…`),
+    /// tolerated but worth a lint.
+    #[serde(serialize_with = "super::ser_opt_span")]
+    pub leading_space: Option<Span>,
+}
+
+impl HttpUrl {
+    /// All parameters called `name`, in order.
+    pub fn params_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a UrlParam> + 'a {
+        self.params.iter().filter(move |p| p.name.value == name)
+    }
+
+    /// The last value of `name` (a bare flag gives `Some("")`).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .rfind(|p| p.name.value == name)
+            .map(|p| p.value_str().unwrap_or(""))
+    }
+
+    pub fn has_credentials(&self) -> bool {
+        self.userinfo.is_some()
+    }
+
+    pub fn redact(&mut self) {
+        if let Some(u) = &mut self.userinfo {
+            u.user.redact();
+            if let Some(p) = &mut u.password {
+                p.redact();
+            }
+        }
+    }
+
+    /// The URL re-assembled, credentials hidden unless `show_secrets`.
+    pub fn display(&self, show_secrets: bool) -> String {
+        let mut s = format!("{}://", self.scheme.value);
+        if let Some(u) = &self.userinfo {
+            if show_secrets {
+                s.push_str(&u.user.raw);
+                if let Some(p) = &u.password {
+                    s.push(':');
+                    s.push_str(&p.raw);
+                }
+            } else {
+                s.push_str(HIDDEN);
+            }
+            s.push('@');
+        }
+        s.push_str(&self.host.value);
+        if let Some(p) = &self.port {
+            s.push_str(&format!(":{}", p.value));
+        }
+        s.push_str(&self.path.value);
+        for (i, p) in self.params.iter().enumerate() {
+            s.push(if i == 0 { '?' } else { '&' });
+            s.push_str(&p.name.value);
+            if let Some(v) = &p.value {
+                s.push('=');
+                s.push_str(&v.value);
+            }
+        }
+        s
+    }
+}
+
+/// Why a URL was refused. Never quotes the userinfo.
+pub type UrlError = (String, Span);
+
+fn is_userinfo_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:%".contains(&b)
+}
+
+/// Parse `text` (which starts at `base` in the chain string) as the URL
+/// of HTTP driver `driver`.
+pub fn parse_url(
+    text: &str,
+    base: usize,
+    driver: &str,
+    form: TextForm,
+) -> Result<HttpUrl, UrlError> {
+    let sp = |a: usize, b: usize| Span::new(base + a, base + b);
+    let trimmed = text.trim_start_matches([' ', '\t']);
+    let lead = text.len() - trimmed.len();
+    let leading_space = (lead > 0).then(|| sp(0, lead));
+    let end = text.len();
+    let Some(sep) = text[lead..].find("://").map(|i| i + lead) else {
+        return Err((
+            "missing 'https://' (or 'http://') scheme".into(),
+            sp(lead, end),
+        ));
+    };
+    let scheme = &text[lead..sep];
+    let secure = match scheme.to_ascii_lowercase().as_str() {
+        "https" => true,
+        "http" => false,
+        _ => {
+            return Err((
+                format!("scheme '{scheme}' is not http or https"),
+                sp(lead, sep),
+            ));
+        }
+    };
+    let auth_start = sep + 3;
+    let bytes = text.as_bytes();
+    // Userinfo: everything up to the first byte outside the userinfo set,
+    // if that byte is '@'.
+    let mut i = auth_start;
+    while i < end && is_userinfo_char(bytes[i]) {
+        i += 1;
+    }
+    let (userinfo, host_start) = if i < end && bytes[i] == b'@' {
+        (
+            Some(parse_userinfo(text, auth_start, i, base, form)?),
+            i + 1,
+        )
+    } else {
+        (None, auth_start)
+    };
+    let query_start = text[host_start..].find('?').map(|q| q + host_start);
+    let before_query = query_start.unwrap_or(end);
+    if userinfo.is_none() && text[host_start..before_query].contains('@') {
+        return Err((
+            "the credentials contain a character that must be percent-encoded \
+             (one of / ? # [ ] @ or a space; write %%2F for '/')"
+                .into(),
+            sp(auth_start, before_query),
+        ));
+    }
+    // Host: a bracketed IPv6 literal, or up to ':', '/', '?', '#'.
+    let mut j = host_start;
+    if bytes.get(j) == Some(&b'[') {
+        match text[j..].find(']') {
+            Some(k) => j += k + 1,
+            None => return Err(("unterminated '[' in host".into(), sp(j, end))),
+        }
+    } else {
+        while j < end && !b":/?#".contains(&bytes[j]) {
+            j += 1;
+        }
+    }
+    let host = &text[host_start..j];
+    if host.is_empty() {
+        return Err((
+            "empty host".into(),
+            sp(host_start, j.max(host_start + 1).min(end)),
+        ));
+    }
+    if let Some(bad) = host
+        .bytes()
+        .position(|b| b == b' ' || b == b'\t' || b == b'@')
+    {
+        return Err((
+            "invalid character in host".into(),
+            sp(host_start + bad, host_start + bad + 1),
+        ));
+    }
+    let host = Spanned::new(host.to_string(), sp(host_start, j));
+    let mut port = None;
+    if bytes.get(j) == Some(&b':') {
+        let ps = j + 1;
+        let mut k = ps;
+        while k < end && !b"/?#".contains(&bytes[k]) {
+            k += 1;
+        }
+        let raw = &text[ps..k];
+        match raw.parse::<u16>() {
+            Ok(n) if n > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => {
+                port = Some(Spanned::new(n, sp(ps, k)));
+            }
+            _ => return Err((format!("invalid port '{raw}'"), sp(ps, k))),
+        }
+        j = k;
+    }
+    let path_end = text[j..].find(['?', '#']).map_or(end, |k| k + j);
+    if j < path_end && bytes[j] != b'/' {
+        return Err(("expected '/' after the host".into(), sp(j, path_end)));
+    }
+    let path = Spanned::new(text[j..path_end].to_string(), sp(j, path_end));
+    let mut params_out = Vec::new();
+    if path_end < end && bytes[path_end] == b'#' {
+        return Err(("a '#' fragment is not allowed".into(), sp(path_end, end)));
+    }
+    if path_end < end {
+        let qs = path_end + 1;
+        let qend = text[qs..].find('#').map_or(end, |k| k + qs);
+        if qend < end {
+            return Err(("a '#' fragment is not allowed".into(), sp(qend, end)));
+        }
+        let mut start = qs;
+        for item in text[qs..qend].split('&') {
+            let item_span = (start, start + item.len());
+            start += item.len() + 1;
+            if item.is_empty() {
+                continue;
+            }
+            let (name, value) = match item.find('=') {
+                Some(eq) => (
+                    Spanned::new(item[..eq].to_string(), sp(item_span.0, item_span.0 + eq)),
+                    Some(Spanned::new(
+                        item[eq + 1..].to_string(),
+                        sp(item_span.0 + eq + 1, item_span.1),
+                    )),
+                ),
+                None => (
+                    Spanned::new(item.to_string(), sp(item_span.0, item_span.1)),
+                    None,
+                ),
+            };
+            let spec = params::lookup(driver, &name.value);
+            let typed = params::type_value(spec, value.as_ref().map(|v| v.value.as_str()));
+            params_out.push(UrlParam {
+                name,
+                value,
+                span: sp(item_span.0, item_span.1),
+                spec,
+                typed,
+            });
+        }
+    }
+    Ok(HttpUrl {
+        scheme: Spanned::new(scheme.to_string(), sp(lead, sep)),
+        secure,
+        userinfo,
+        host,
+        port,
+        path,
+        params: params_out,
+        span: sp(lead, end),
+        leading_space,
+    })
+}
+
+fn parse_userinfo(
+    text: &str,
+    start: usize,
+    end: usize,
+    base: usize,
+    form: TextForm,
+) -> Result<Userinfo, UrlError> {
+    let sp = |a: usize, b: usize| Span::new(base + a, base + b);
+    let raw = &text[start..end];
+    let (user_end, pass) = match raw.find(':') {
+        Some(c) => (start + c, Some((start + c + 1, end))),
+        None => (end, None),
+    };
+    let secret = |a: usize, b: usize| -> Result<Secret, UrlError> {
+        let decoded = decode(&text[a..b], form).map_err(|why| {
+            (
+                format!("invalid percent-encoding in the credentials: {why}"),
+                sp(a, b),
+            )
+        })?;
+        Ok(Secret {
+            raw: text[a..b].to_string(),
+            decoded,
+            span: sp(a, b),
+        })
+    };
+    Ok(Userinfo {
+        user: secret(start, user_end)?,
+        password: pass.map(|(a, b)| secret(a, b)).transpose()?,
+        span: sp(start, end),
+    })
+}
+
+/// Percent-decode credentials. In the config form `%%` stands for `%`, and
+/// a single `%` starts a %-variable that is left as written (lint reports
+/// it); in the expanded form every `%` must be `%XX`.
+fn decode(s: &str, form: TextForm) -> Result<String, &'static str> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let hex = |c: u8| (c as char).to_digit(16);
+    while i < b.len() {
+        if b[i] != b'%' {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        let step = match form {
+            TextForm::Config if b.get(i + 1) == Some(&b'%') => 2,
+            TextForm::Config => {
+                // A %-variable: expanded per user before the URL is read.
+                out.push(b'%');
+                i += 1;
+                continue;
+            }
+            TextForm::Expanded => 1,
+        };
+        let (h, l) = (b.get(i + step).copied(), b.get(i + step + 1).copied());
+        match (h.and_then(hex), l.and_then(hex)) {
+            (Some(0), Some(0)) => return Err("%00 is not allowed"),
+            (Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += step + 2;
+            }
+            _ => return Err("'%' must be followed by two hex digits"),
+        }
+    }
+    String::from_utf8(out).map_err(|_| "decodes to invalid UTF-8")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_aws_url() {
+        let s = "https://AK:se%%2Fcret@b.s3.eu-central-1.amazonaws.com:443/p/?region=eu-central-1&loghdr=a&loghdr=b&use_listing";
+        let u = parse_url(s, 0, "s3", TextForm::Config).unwrap();
+        let ui = u.userinfo.as_ref().unwrap();
+        assert_eq!(ui.user.decoded, "AK");
+        assert_eq!(ui.password.as_ref().unwrap().decoded, "se/cret");
+        assert_eq!(
+            &s[ui.password.as_ref().unwrap().span.start..ui.password.as_ref().unwrap().span.end],
+            "se%%2Fcret"
+        );
+        assert_eq!(u.host.value, "b.s3.eu-central-1.amazonaws.com");
+        assert_eq!(u.port.as_ref().unwrap().value, 443);
+        assert_eq!(u.path.value, "/p/");
+        assert_eq!(u.params.len(), 4);
+        assert_eq!(u.params_named("loghdr").count(), 2);
+        let r = &u.params[0];
+        assert_eq!(&s[r.span.start..r.span.end], "region=eu-central-1");
+        assert_eq!(u.param("use_listing"), Some(""));
+        assert!(!u.display(false).contains("cret"));
+        assert!(u.display(true).contains("se%%2Fcret"));
+    }
+
+    #[test]
+    fn expanded_form_decodes_single_percent() {
+        let u = parse_url("https://a:b%2Fc@h/", 0, "s3", TextForm::Expanded).unwrap();
+        assert_eq!(u.userinfo.unwrap().password.unwrap().decoded, "b/c");
+        assert!(parse_url("https://a:b%zz@h/", 0, "s3", TextForm::Expanded).is_err());
+        assert!(parse_url("https://a:b%%zz@h/", 0, "s3", TextForm::Config).is_err());
+    }
+
+    #[test]
+    fn refusals() {
+        for bad in [
+            "ftp://h/",
+            "https://",
+            "https://h:99999/",
+            "h/",
+            "https://a:b/c@h/",
+        ] {
+            let e = parse_url(bad, 0, "s3", TextForm::Config).unwrap_err();
+            assert!(!e.0.contains("b/c"), "{}", e.0);
+        }
+    }
+}
