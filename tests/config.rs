@@ -76,7 +76,14 @@ fn run_in(dir: &Path, args: &[String]) -> std::process::Output {
 /// loop itself. Every other case must match doveconf exactly.
 const DELIBERATE_DEVIATIONS: &[&str] = &["14-include-loop.conf"];
 
-fn check_case(dir: &Path, file: &str, args: &str, code: i32, stderr: &str, stdout: &[u8]) -> Result<(), String> {
+fn check_case(
+    dir: &Path,
+    file: &str,
+    args: &str,
+    code: i32,
+    stderr: &str,
+    stdout: &[u8],
+) -> Result<(), String> {
     let mut a = obox_args(args);
     a.insert(1, "-c".into());
     a.insert(2, file.into());
@@ -91,7 +98,9 @@ fn check_case(dir: &Path, file: &str, args: &str, code: i32, stderr: &str, stdou
         return Ok(());
     }
     if got_code != want_code {
-        return Err(format!("{file} [{args}]: exit {got_code}, doveconf {code}\n{ours}"));
+        return Err(format!(
+            "{file} [{args}]: exit {got_code}, doveconf {code}\n{ours}"
+        ));
     }
     let (want_fatal, want_warn) = messages(stderr, "doveconf: Fatal: ", "doveconf: Warning: ");
     let (got_fatal, got_warn) = messages(&ours, "obox-cli: error: ", "obox-cli: warning: ");
@@ -126,7 +135,13 @@ fn bad_configs_match_recorded_doveconf() {
             failures.push(e);
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), rows.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
 }
 
 /// Run the real doveconf on a config in `dir`.
@@ -155,12 +170,24 @@ fn bad_configs_match_live_doveconf() {
         let code = d.status.code().unwrap();
         let stderr = String::from_utf8_lossy(&d.stderr).into_owned();
         n += 1;
-        if let Err(e) = check_case(dir.path(), file, args, code, &stderr, &strip_banner(&d.stdout)) {
+        if let Err(e) = check_case(
+            dir.path(),
+            file,
+            args,
+            code,
+            &stderr,
+            &strip_banner(&d.stdout),
+        ) {
             failures.push(e);
         }
     }
     assert!(n >= 80);
-    assert!(failures.is_empty(), "{} of {n} cases differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -190,9 +217,15 @@ fn flatten(dump: &[u8]) -> Vec<String> {
         } else if let Some(h) = t.strip_suffix(" {") {
             stack.push(h.to_string());
         } else if let Some((k, v)) = t.split_once(" = ") {
-            out.push(format!("{}{k} = {v}", stack.iter().map(|s| format!("{s}/")).collect::<String>()));
+            out.push(format!(
+                "{}{k} = {v}",
+                stack.iter().map(|s| format!("{s}/")).collect::<String>()
+            ));
         } else if let Some(k) = t.strip_suffix(" =") {
-            out.push(format!("{}{k} = ", stack.iter().map(|s| format!("{s}/")).collect::<String>()));
+            out.push(format!(
+                "{}{k} = ",
+                stack.iter().map(|s| format!("{s}/")).collect::<String>()
+            ));
         }
     }
     out.sort();
@@ -202,9 +235,16 @@ fn flatten(dump: &[u8]) -> Vec<String> {
 #[test]
 fn debian_shipped_config_matches_doveconf() {
     let conf = Path::new("/etc/dovecot/dovecot.conf");
-    assert!(conf.exists(), "/etc/dovecot/dovecot.conf missing: apt-get install dovecot-core");
+    assert!(
+        conf.exists(),
+        "/etc/dovecot/dovecot.conf missing: apt-get install dovecot-core"
+    );
     let d = doveconf(Path::new("/"), &["-n", "-c", "/etc/dovecot/dovecot.conf"]);
-    assert!(d.status.success(), "doveconf failed: {}", String::from_utf8_lossy(&d.stderr));
+    assert!(
+        d.status.success(),
+        "doveconf failed: {}",
+        String::from_utf8_lossy(&d.stderr)
+    );
     let o = run(["config", "-c", "/etc/dovecot/dovecot.conf"]);
     assert!(o.status.success(), "obox-cli failed: {}", stderr(&o));
     let want = flatten(&d.stdout);
@@ -281,9 +321,8 @@ mod generated {
             ("[a-z]{1,6}", "[a-z]{0,5}/").prop_map(|(n, p)| format!(
                 "namespace {n} {{\n  prefix = {p}\n  separator = /\n}}"
             )),
-            ("[a-z]{1,3}", 1u32..5).prop_map(|(n, l)| format!(
-                "service imap-{n} {{\n  process_limit = {l}\n}}"
-            )),
+            ("[a-z]{1,3}", 1u32..5)
+                .prop_map(|(n, l)| format!("service imap-{n} {{\n  process_limit = {l}\n}}")),
             top_setting().prop_map(|s| format!("protocol imap {{\n  {s}\n}}")),
             Just("# a comment \\".to_string()),
             Just("".to_string()),

@@ -150,7 +150,7 @@ impl Parser {
                     message: fatal,
                     origin: None,
                     files: Files::default(),
-                help: None,
+                    help: None,
                 });
             }
         };
