@@ -5,6 +5,7 @@ mod support;
 
 mod chain;
 mod cli;
+mod generated;
 mod config;
 mod expand;
 mod lint;

@@ -1,0 +1,290 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'obox-cli' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'obox-cli'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'obox-cli' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the configuration like doveconf (-n style, or chosen keys)')
+            [CompletionResult]::new('expand', 'expand', [CompletionResultType]::ParameterValue, 'Expand %-variable templates for a user, as Dovecot 2.3 does')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Show where Dovecot keeps each user''s objects and caches')
+            [CompletionResult]::new('chain', 'chain', [CompletionResultType]::ParameterValue, 'Parse an fs chain (obox_fs, obox_index_fs, fts_dovecot_fs) and print its tree')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check dovecot.conf for obox misconfigurations')
+            [CompletionResult]::new('rule', 'rule', [CompletionResultType]::ParameterValue, 'Explain a lint rule (or list them all)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List objects in the bucket')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download objects')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload objects')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete objects')
+            [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Show an object''s size, ETag, date and Dovecot metadata')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('generate-man', 'generate-man', [CompletionResultType]::ParameterValue, 'Write man pages (hidden; used to regenerate man/)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'obox-cli;config' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Print only the values, like `doveconf -h`')
+            [CompletionResult]::new('--hide-key', '--hide-key', [CompletionResultType]::ParameterName, 'Print only the values, like `doveconf -h`')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Show the non-default configuration (the default without KEYs; for doveconf compatibility)')
+            [CompletionResult]::new('--non-default', '--non-default', [CompletionResultType]::ParameterName, 'Show the non-default configuration (the default without KEYs; for doveconf compatibility)')
+            [CompletionResult]::new('-x', '-x', [CompletionResultType]::ParameterName, 'Expand `$setting`, `$ENV:NAME` and `<file` values, like `doveconf -x`')
+            [CompletionResult]::new('--expand', '--expand', [CompletionResultType]::ParameterName, 'Expand `$setting`, `$ENV:NAME` and `<file` values, like `doveconf -x`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON instead of dovecot.conf syntax')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;expand' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;path' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;chain' {
+            [CompletionResult]::new('--string', '--string', [CompletionResultType]::ParameterName, 'Parse this fs string instead of reading the config')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the parsed chain as JSON')
+            [CompletionResult]::new('--check-oss', '--check-oss', [CompletionResultType]::ParameterName, 'Behave like open-source dovecot-core (Pro drivers are unknown) and print `OK` or `!ERROR:<message>` exactly as the fs-check oracle does')
+            [CompletionResult]::new('--expanded', '--expanded', [CompletionResultType]::ParameterName, 'The text is already %-expanded for a user (`%XX` is URL encoding)')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;lint' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Only these rule codes or prefixes (comma-separated or repeated)')
+            [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Skip these rule codes or prefixes')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when a finding has at least this severity')
+            [CompletionResult]::new('--target-version', '--target-version', [CompletionResultType]::ParameterName, 'The Dovecot version to judge against (2.3.N or 3.0)')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('--allow-unknown-params', '--allow-unknown-params', [CompletionResultType]::ParameterName, 'Don''t report undocumented URL parameters (Pro may ignore them)')
+            [CompletionResult]::new('--allow-unitless-time', '--allow-unitless-time', [CompletionResultType]::ParameterName, 'Don''t report time parameters without a unit (unclear for URLs)')
+            [CompletionResult]::new('--allow-credentials-with-role', '--allow-credentials-with-role', [CompletionResultType]::ParameterName, 'Don''t report static credentials combined with auth_role')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;rule' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every rule')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;ls' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;get' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;put' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;rm' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;stat' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;completions' {
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;generate-man' {
+            [CompletionResult]::new('--out-dir', '--out-dir', [CompletionResultType]::ParameterName, 'Directory to write obox-cli.1 and one page per subcommand into')
+            [CompletionResult]::new('--completions-dir', '--completions-dir', [CompletionResultType]::ParameterName, 'Also write the shell completions into this directory')
+            [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'obox-cli;help' {
+            [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Print the configuration like doveconf (-n style, or chosen keys)')
+            [CompletionResult]::new('expand', 'expand', [CompletionResultType]::ParameterValue, 'Expand %-variable templates for a user, as Dovecot 2.3 does')
+            [CompletionResult]::new('path', 'path', [CompletionResultType]::ParameterValue, 'Show where Dovecot keeps each user''s objects and caches')
+            [CompletionResult]::new('chain', 'chain', [CompletionResultType]::ParameterValue, 'Parse an fs chain (obox_fs, obox_index_fs, fts_dovecot_fs) and print its tree')
+            [CompletionResult]::new('lint', 'lint', [CompletionResultType]::ParameterValue, 'Check dovecot.conf for obox misconfigurations')
+            [CompletionResult]::new('rule', 'rule', [CompletionResultType]::ParameterValue, 'Explain a lint rule (or list them all)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List objects in the bucket')
+            [CompletionResult]::new('get', 'get', [CompletionResultType]::ParameterValue, 'Download objects')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Upload objects')
+            [CompletionResult]::new('rm', 'rm', [CompletionResultType]::ParameterValue, 'Delete objects')
+            [CompletionResult]::new('stat', 'stat', [CompletionResultType]::ParameterValue, 'Show an object''s size, ETag, date and Dovecot metadata')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
+            [CompletionResult]::new('generate-man', 'generate-man', [CompletionResultType]::ParameterValue, 'Write man pages (hidden; used to regenerate man/)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'obox-cli;help;config' {
+            break
+        }
+        'obox-cli;help;expand' {
+            break
+        }
+        'obox-cli;help;path' {
+            break
+        }
+        'obox-cli;help;chain' {
+            break
+        }
+        'obox-cli;help;lint' {
+            break
+        }
+        'obox-cli;help;rule' {
+            break
+        }
+        'obox-cli;help;ls' {
+            break
+        }
+        'obox-cli;help;get' {
+            break
+        }
+        'obox-cli;help;put' {
+            break
+        }
+        'obox-cli;help;rm' {
+            break
+        }
+        'obox-cli;help;stat' {
+            break
+        }
+        'obox-cli;help;completions' {
+            break
+        }
+        'obox-cli;help;generate-man' {
+            break
+        }
+        'obox-cli;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

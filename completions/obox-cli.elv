@@ -1,0 +1,256 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[obox-cli] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'obox-cli'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'obox-cli'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand config 'Print the configuration like doveconf (-n style, or chosen keys)'
+            cand expand 'Expand %-variable templates for a user, as Dovecot 2.3 does'
+            cand path 'Show where Dovecot keeps each user''s objects and caches'
+            cand chain 'Parse an fs chain (obox_fs, obox_index_fs, fts_dovecot_fs) and print its tree'
+            cand lint 'Check dovecot.conf for obox misconfigurations'
+            cand rule 'Explain a lint rule (or list them all)'
+            cand ls 'List objects in the bucket'
+            cand get 'Download objects'
+            cand put 'Upload objects'
+            cand rm 'Delete objects'
+            cand stat 'Show an object''s size, ETag, date and Dovecot metadata'
+            cand completions 'Print shell completions'
+            cand generate-man 'Write man pages (hidden; used to regenerate man/)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'obox-cli;config'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -H 'Print only the values, like `doveconf -h`'
+            cand --hide-key 'Print only the values, like `doveconf -h`'
+            cand -n 'Show the non-default configuration (the default without KEYs; for doveconf compatibility)'
+            cand --non-default 'Show the non-default configuration (the default without KEYs; for doveconf compatibility)'
+            cand -x 'Expand `$setting`, `$ENV:NAME` and `<file` values, like `doveconf -x`'
+            cand --expand 'Expand `$setting`, `$ENV:NAME` and `<file` values, like `doveconf -x`'
+            cand --json 'Print JSON instead of dovecot.conf syntax'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;expand'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;path'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;chain'= {
+            cand --string 'Parse this fs string instead of reading the config'
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand --json 'Print the parsed chain as JSON'
+            cand --check-oss 'Behave like open-source dovecot-core (Pro drivers are unknown) and print `OK` or `!ERROR:<message>` exactly as the fs-check oracle does'
+            cand --expanded 'The text is already %-expanded for a user (`%XX` is URL encoding)'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;lint'= {
+            cand --format 'format'
+            cand --select 'Only these rule codes or prefixes (comma-separated or repeated)'
+            cand --ignore 'Skip these rule codes or prefixes'
+            cand --fail-on 'Exit 1 when a finding has at least this severity'
+            cand --target-version 'The Dovecot version to judge against (2.3.N or 3.0)'
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand --allow-unknown-params 'Don''t report undocumented URL parameters (Pro may ignore them)'
+            cand --allow-unitless-time 'Don''t report time parameters without a unit (unclear for URLs)'
+            cand --allow-credentials-with-role 'Don''t report static credentials combined with auth_role'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;rule'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand --all 'List every rule'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;ls'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;get'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;put'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;rm'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;stat'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;completions'= {
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;generate-man'= {
+            cand --out-dir 'Directory to write obox-cli.1 and one page per subcommand into'
+            cand --completions-dir 'Also write the shell completions into this directory'
+            cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
+            cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand -P 'Print passwords, secret keys and tokens instead of hiding them'
+            cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'obox-cli;help'= {
+            cand config 'Print the configuration like doveconf (-n style, or chosen keys)'
+            cand expand 'Expand %-variable templates for a user, as Dovecot 2.3 does'
+            cand path 'Show where Dovecot keeps each user''s objects and caches'
+            cand chain 'Parse an fs chain (obox_fs, obox_index_fs, fts_dovecot_fs) and print its tree'
+            cand lint 'Check dovecot.conf for obox misconfigurations'
+            cand rule 'Explain a lint rule (or list them all)'
+            cand ls 'List objects in the bucket'
+            cand get 'Download objects'
+            cand put 'Upload objects'
+            cand rm 'Delete objects'
+            cand stat 'Show an object''s size, ETag, date and Dovecot metadata'
+            cand completions 'Print shell completions'
+            cand generate-man 'Write man pages (hidden; used to regenerate man/)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'obox-cli;help;config'= {
+        }
+        &'obox-cli;help;expand'= {
+        }
+        &'obox-cli;help;path'= {
+        }
+        &'obox-cli;help;chain'= {
+        }
+        &'obox-cli;help;lint'= {
+        }
+        &'obox-cli;help;rule'= {
+        }
+        &'obox-cli;help;ls'= {
+        }
+        &'obox-cli;help;get'= {
+        }
+        &'obox-cli;help;put'= {
+        }
+        &'obox-cli;help;rm'= {
+        }
+        &'obox-cli;help;stat'= {
+        }
+        &'obox-cli;help;completions'= {
+        }
+        &'obox-cli;help;generate-man'= {
+        }
+        &'obox-cli;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
