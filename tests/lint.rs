@@ -188,3 +188,86 @@ fn syntax_errors_become_diagnostics() {
     assert_eq!(got, ["OBX001"]);
     assert_eq!(status, Some(1));
 }
+
+/// The Python that validates SARIF: `$OBOX_PYTHON` or `python3`.
+fn python() -> PathBuf {
+    let p = std::env::var("OBOX_PYTHON").unwrap_or_else(|_| "python3".into());
+    require_program(
+        &p,
+        "install Python 3 with jsonschema (`pip install jsonschema`; scripts/test-all.sh sets up a venv) and set OBOX_PYTHON",
+    )
+}
+
+/// Run tests/fixtures/sarif/validate.py on `logs`; (exit code, output).
+fn validate_sarif(logs: &[&Path]) -> (Option<i32>, String) {
+    let sarif = root().join("tests/fixtures/sarif");
+    let o = std::process::Command::new(python())
+        .arg(sarif.join("validate.py"))
+        .arg(sarif.join("sarif-schema-2.1.0.json"))
+        .args(logs)
+        .output()
+        .expect("run python");
+    let text = format!("{}{}", stdout(&o), stderr(&o));
+    assert_ne!(
+        o.status.code(),
+        Some(3),
+        "the Python package jsonschema is missing: {text}"
+    );
+    (o.status.code(), text)
+}
+
+/// `--format sarif` conforms to the published OASIS SARIF 2.1.0 schema, for
+/// many files and rules at once, for a clean file, for a refused file and
+/// for file names that need URI escaping; a broken log is rejected, so the
+/// validator really runs.
+#[test]
+fn sarif_is_valid_against_the_published_schema() {
+    let dir = tempdir();
+    let odd = dir.path().join("odd dir #1");
+    std::fs::create_dir(&odd).unwrap();
+    let odd_file = odd.join("ü 100%[x].conf");
+    std::fs::copy(fixtures().join("OBX050.conf"), &odd_file).unwrap();
+    let mut all: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "conf"))
+        .collect();
+    all.sort();
+    all.push(odd_file);
+    let cases: [(&str, Vec<PathBuf>); 3] = [
+        ("all", all),
+        ("clean", vec![fixtures().join("OBX050.clean.conf")]),
+        ("refused", vec![fixtures().join("OBX000.conf")]),
+    ];
+    let mut logs = Vec::new();
+    for (name, files) in &cases {
+        let mut args = vec!["lint".to_string(), "--format".into(), "sarif".into()];
+        args.extend(files.iter().map(|p| p.display().to_string()));
+        let o = run(&args);
+        assert_ne!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let n = v["runs"][0]["results"].as_array().unwrap().len();
+        match *name {
+            "all" => assert!(n > 60, "only {n} results"),
+            "clean" => assert_eq!(n, 0),
+            _ => assert!(n >= 1),
+        }
+        let p = dir.path().join(format!("{name}.sarif"));
+        std::fs::write(&p, &o.stdout).unwrap();
+        logs.push(p);
+    }
+    let refs: Vec<&Path> = logs.iter().map(|p| p.as_path()).collect();
+    let (code, text) = validate_sarif(&refs);
+    assert_eq!(code, Some(0), "{text}");
+    // Negative control: a level outside the enum and an unescaped URI.
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&logs[0]).unwrap()).unwrap();
+    v["runs"][0]["results"][0]["level"] = "fatal".into();
+    v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+        "a b.conf".into();
+    let bad = dir.path().join("bad.sarif");
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (code, text) = validate_sarif(&[&bad]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("fatal") && text.contains("a b.conf"), "{text}");
+}
