@@ -23,36 +23,144 @@ fn codes(file: &Path, extra: &[&str]) -> (Vec<String>, Option<i32>) {
     (c, o.status.code())
 }
 
-/// Every `OBXnnn.conf` fixture triggers its rule, and its clean variant
-/// does not.
+/// What a fixture's header comments ask for: `# expect: CODE LINE:COL`
+/// (findings that must be reported), `# args: ...` (extra lint arguments),
+/// `# mode: 644` (file mode to lint it with; default 600, so that OBX070
+/// does not depend on the checkout's umask).
+struct Header {
+    expect: Vec<(String, usize, usize)>,
+    args: Vec<String>,
+    mode: u32,
+}
+
+fn header(text: &str) -> Header {
+    let mut h = Header {
+        expect: Vec::new(),
+        args: Vec::new(),
+        mode: 0o600,
+    };
+    for l in text.lines().take_while(|l| l.starts_with('#')) {
+        if let Some(e) = l.strip_prefix("# expect: ") {
+            for item in e.split(',') {
+                let (code, at) = item.trim().split_once(' ').expect("CODE L:C");
+                let (line, col) = at.split_once(':').expect("L:C");
+                h.expect
+                    .push((code.into(), line.parse().unwrap(), col.parse().unwrap()));
+            }
+        } else if let Some(a) = l.strip_prefix("# args: ") {
+            h.args = a.split_whitespace().map(String::from).collect();
+        } else if let Some(m) = l.strip_prefix("# mode: ") {
+            h.mode = u32::from_str_radix(m.trim(), 8).unwrap();
+        }
+    }
+    h
+}
+
+/// Lint a copy of `fixture` made with the header's mode; the findings as
+/// (code, line, column) and the exit code.
+fn lint_fixture(fixture: &Path, dir: &Path) -> (Vec<(String, usize, usize)>, Option<i32>, Header) {
+    use std::os::unix::fs::PermissionsExt;
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let h = header(&text);
+    let p = dir.join(fixture.file_name().unwrap());
+    std::fs::write(&p, &text).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(h.mode)).unwrap();
+    let mut args = vec!["lint".to_string(), "--format".into(), "json".into()];
+    args.extend(h.args.iter().cloned());
+    args.push(p.display().to_string());
+    let o = run(&args);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{}: {e}: {}", fixture.display(), stderr(&o)));
+    let found = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["line"].as_u64().unwrap_or(0) as usize,
+                d["column"].as_u64().unwrap_or(0) as usize,
+            )
+        })
+        .collect();
+    (found, o.status.code(), h)
+}
+
+/// Lines that differ between two files, comments aside (a multiset diff).
+fn changed_lines(a: &str, b: &str) -> usize {
+    let body = |t: &str| {
+        let mut v: Vec<String> = t
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(String::from)
+            .collect();
+        v.sort();
+        v
+    };
+    let (mut x, y) = (body(a), body(b));
+    let mut extra = 0;
+    for l in y {
+        match x.iter().position(|k| *k == l) {
+            Some(i) => {
+                x.remove(i);
+            }
+            None => extra += 1,
+        }
+    }
+    extra.max(x.len())
+}
+
+/// Every registered rule has a fixture pair: `OBXnnn.conf` reports the
+/// rule at the place its `# expect:` line names, and `OBXnnn.clean.conf`
+/// (the trigger with the rule's fix applied, a change of at most three
+/// lines) has no findings at all.
 #[test]
 fn every_rule_fixture_triggers_and_clean_does_not() {
-    let mut n = 0;
-    for e in std::fs::read_dir(fixtures()).unwrap() {
-        let p = e.unwrap().path();
-        let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        let Some(code) = name.strip_suffix(".conf") else {
-            continue;
-        };
-        if code.ends_with(".clean") {
-            continue;
-        }
-        let (got, status) = codes(&p, &[]);
-        assert!(
-            got.iter().any(|c| c == code),
-            "{name}: expected {code}, got {got:?}"
-        );
-        assert_ne!(status, Some(2), "{name}");
+    let dir = tempdir();
+    let all = stdout(&run(["rule", "--all"]));
+    let codes: Vec<&str> = all
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(codes.len() >= 88, "{} rules", codes.len());
+    for code in &codes {
+        let trig = fixtures().join(format!("{code}.conf"));
         let clean = fixtures().join(format!("{code}.clean.conf"));
-        let (got, status) = codes(&clean, &[]);
         assert!(
-            !got.iter().any(|c| c == code),
-            "{code}.clean.conf still has {code}: {got:?}"
+            trig.is_file() && clean.is_file(),
+            "no fixture pair for {code}"
         );
-        assert_eq!(status, Some(0), "{code}.clean.conf: {got:?}");
-        n += 1;
+        let (found, status, h) = lint_fixture(&trig, dir.path());
+        assert!(!h.expect.is_empty(), "{code}.conf has no `# expect:` line");
+        for e in &h.expect {
+            assert!(
+                found.contains(e),
+                "{code}.conf: expected {e:?}, got {found:?}"
+            );
+        }
+        assert_ne!(status, Some(2), "{code}.conf");
+        let (found, status, _) = lint_fixture(&clean, dir.path());
+        assert!(
+            found.is_empty(),
+            "{code}.clean.conf has findings: {found:?}"
+        );
+        assert_eq!(status, Some(0), "{code}.clean.conf");
+        let n = changed_lines(
+            &std::fs::read_to_string(&trig).unwrap(),
+            &std::fs::read_to_string(&clean).unwrap(),
+        );
+        assert!(
+            n <= 3,
+            "{code}: the clean file changes {n} lines, not a minimal fix"
+        );
     }
-    assert!(n >= 60, "only {n} rule fixtures");
+}
+
+/// The `# expect:` location of a fixture.
+fn expected(code: &str) -> (usize, usize) {
+    let h = header(&std::fs::read_to_string(fixtures().join(format!("{code}.conf"))).unwrap());
+    let e = h.expect.iter().find(|e| e.0 == code).unwrap();
+    (e.1, e.2)
 }
 
 #[test]
@@ -136,21 +244,26 @@ fn human_frame_points_at_the_parameter() {
     ]);
     let s = stdout(&o);
     let lines: Vec<&str> = s.lines().collect();
-    let src = lines.iter().position(|l| l.starts_with("13 |")).unwrap();
+    let (line, _) = expected("OBX068");
+    let src = lines
+        .iter()
+        .position(|l| l.starts_with(&format!("{line} |")))
+        .unwrap();
     let col = lines[src].find("max_retries=0").unwrap();
     assert_eq!(lines[src + 1].find('^'), Some(col), "{s}");
     assert!(lines[src + 1][col..].starts_with(&"^".repeat("max_retries=0".len())));
-    assert!(s.contains("OBX068.conf:13:"), "{s}");
+    assert!(s.contains(&format!("OBX068.conf:{line}:")), "{s}");
 }
 
 #[test]
 fn github_and_sarif_shapes() {
     let f = fixtures().join("OBX050.conf");
+    let (line, col) = expected("OBX050");
     let o = run(["lint", "--format", "github", f.to_str().unwrap()]);
     let s = stdout(&o);
     assert!(
         s.lines().any(|l| l.starts_with("::error file=")
-            && l.contains(",line=13,")
+            && l.contains(&format!(",line={line},col={col},"))
             && l.contains("::[OBX050]")),
         "{s}"
     );
@@ -166,7 +279,7 @@ fn github_and_sarif_shapes() {
     assert_eq!(rules[idx]["id"], "OBX050");
     assert_eq!(
         r["locations"][0]["physicalLocation"]["region"]["startLine"],
-        13
+        line
     );
 }
 
@@ -269,5 +382,8 @@ fn sarif_is_valid_against_the_published_schema() {
     std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
     let (code, text) = validate_sarif(&[&bad]);
     assert_eq!(code, Some(1), "{text}");
-    assert!(text.contains("fatal") && text.contains("a b.conf"), "{text}");
+    assert!(
+        text.contains("fatal") && text.contains("a b.conf"),
+        "{text}"
+    );
 }

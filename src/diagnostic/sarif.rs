@@ -111,8 +111,23 @@ fn uri(path: &str) -> String {
         let keep = b.is_ascii_alphanumeric()
             || matches!(
                 b,
-                b'-' | b'.' | b'_' | b'~' | b'/' | b'!' | b'$' | b'&' | b'\'' | b'(' | b')'
-                    | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@'
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
             );
         if keep {
             s.push(b as char);
@@ -134,7 +149,10 @@ mod tests {
     #[test]
     fn uris_are_rfc3986_references() {
         assert_eq!(uri("a b/100%#1?.conf"), "a%20b/100%25%231%3F.conf");
-        assert_eq!(uri("/etc/dovecot/dovecot.conf"), "/etc/dovecot/dovecot.conf");
+        assert_eq!(
+            uri("/etc/dovecot/dovecot.conf"),
+            "/etc/dovecot/dovecot.conf"
+        );
         assert_eq!(uri("ü[1].conf"), "%C3%BC%5B1%5D.conf");
         assert_eq!(uri("c:x.conf"), "./c:x.conf");
     }
