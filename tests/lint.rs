@@ -41,7 +41,7 @@ fn header(text: &str) -> Header {
     };
     for l in text.lines().take_while(|l| l.starts_with('#')) {
         if let Some(e) = l.strip_prefix("# expect: ") {
-            for item in e.split(',') {
+            for item in e.split(',').filter(|i| i.trim() != "none") {
                 let (code, at) = item.trim().split_once(' ').expect("CODE L:C");
                 let (line, col) = at.split_once(':').expect("L:C");
                 h.expect
@@ -386,4 +386,78 @@ fn sarif_is_valid_against_the_published_schema() {
         text.contains("fatal") && text.contains("a b.conf"),
         "{text}"
     );
+}
+
+/// Every configuration example of the obox docs that the spec quotes
+/// (tests/fixtures/docs/) gives exactly the findings its `# expect:` line
+/// lists: the documented doc mistakes of spec §7, and for the two Amazon S3
+/// examples the findings defended in the file's comments.
+#[test]
+fn docs_examples_give_exactly_the_expected_findings() {
+    let dir = tempdir();
+    let docs = root().join("tests/fixtures/docs");
+    let mut n = 0;
+    for e in std::fs::read_dir(&docs).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(
+            text.lines().any(|l| l.starts_with("# expect: ")),
+            "{}: no `# expect:` line",
+            p.display()
+        );
+        let (mut found, status, h) = lint_fixture(&p, dir.path());
+        let mut want = h.expect.clone();
+        found.sort();
+        want.sort();
+        assert_eq!(found, want, "{}", p.display());
+        assert_ne!(status, Some(2), "{}", p.display());
+        n += 1;
+    }
+    assert!(n >= 8, "only {n} doc examples");
+}
+
+/// The human format colours only when asked: `--color always` colours
+/// even into a pipe, `NO_COLOR` (any non-empty value) and `--color never`
+/// switch it off, and the default into a pipe has none.
+#[test]
+fn human_format_honours_no_color_and_color_flag() {
+    const ESC: char = '\u{1b}';
+    let f = fixtures().join("OBX050.conf");
+    let f = f.to_str().unwrap();
+    let human = |extra: &[&str], no_color: Option<&str>| {
+        let mut c = cmd();
+        c.args(["lint", "--format", "human"]).args(extra).arg(f);
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        stdout(&o)
+    };
+    assert!(human(&["--color", "always"], None).contains(ESC));
+    assert!(!human(&["--color", "never"], None).contains(ESC));
+    assert!(!human(&[], None).contains(ESC), "a pipe is not a terminal");
+    assert!(!human(&[], Some("1")).contains(ESC));
+    // On a terminal (util-linux `script` gives the command a pty), auto
+    // colours, and NO_COLOR turns that off.
+    let script = require_program("script", "install util-linux (bsdutils on Debian)");
+    let on_tty = |no_color: Option<&str>| {
+        let mut c = std::process::Command::new(&script);
+        c.args([
+            "-qec",
+            &format!("'{}' lint {f}", bin().display()),
+            "/dev/null",
+        ]);
+        c.env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            c.env("NO_COLOR", v);
+        }
+        stdout(&c.output().unwrap())
+    };
+    let tty = on_tty(None);
+    assert!(tty.contains(ESC) && tty.contains("OBX050"), "{tty}");
+    let tty = on_tty(Some("1"));
+    assert!(!tty.contains(ESC) && tty.contains("error[OBX050]"), "{tty}");
+    let plain = human(&["--color", "never"], None);
+    assert!(plain.contains("error[OBX050]"), "{plain}");
 }
