@@ -80,7 +80,7 @@ pub fn render_sarif(
         })
         .collect();
     let v = json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": {
@@ -96,17 +96,64 @@ pub fn render_sarif(
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
 }
 
-/// File paths as relative URI references (spaces and `%` encoded).
+/// The published schema the output conforms to (the tests validate
+/// against this very file, tests/fixtures/sarif/).
+pub const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// A file path as a URI reference (RFC 3986): path characters stay, every
+/// other byte (space, `%`, `#`, `?`, `[`, non-ASCII as UTF-8) is
+/// percent-encoded. A path with a `:` in its first segment would read as a
+/// scheme, so it gets a `./` in front.
 fn uri(path: &str) -> String {
-    let mut s = String::new();
-    for c in path.chars() {
-        match c {
-            ' ' => s.push_str("%20"),
-            '%' => s.push_str("%25"),
-            '#' => s.push_str("%23"),
-            '?' => s.push_str("%3F"),
-            c => s.push(c),
+    let mut s = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        let keep = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.'
+                    | b'_'
+                    | b'~'
+                    | b'/'
+                    | b'!'
+                    | b'$'
+                    | b'&'
+                    | b'\''
+                    | b'('
+                    | b')'
+                    | b'*'
+                    | b'+'
+                    | b','
+                    | b';'
+                    | b'='
+                    | b':'
+                    | b'@'
+            );
+        if keep {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
         }
     }
+    let first = s.split('/').next().unwrap_or("");
+    if first.contains(':') {
+        s.insert_str(0, "./");
+    }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_rfc3986_references() {
+        assert_eq!(uri("a b/100%#1?.conf"), "a%20b/100%25%231%3F.conf");
+        assert_eq!(
+            uri("/etc/dovecot/dovecot.conf"),
+            "/etc/dovecot/dovecot.conf"
+        );
+        assert_eq!(uri("ü[1].conf"), "%C3%BC%5B1%5D.conf");
+        assert_eq!(uri("c:x.conf"), "./c:x.conf");
+    }
 }

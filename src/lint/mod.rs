@@ -44,16 +44,37 @@ pub fn lint_config(config: &Config, settings: &LintSettings) -> Vec<Diagnostic> 
     out
 }
 
-/// A config Dovecot refuses: OBX001 for one-line sections, else OBX000.
+/// A config Dovecot refuses: OBX001 for one-line sections, OBX092 for
+/// 2.4/3.1-style `fs` blocks and `@fs_*` presets (2.3 refuses them as
+/// unknown settings), else OBX000.
 pub fn conf_error(e: &ConfError) -> Diagnostic {
-    let one_line = e.message.contains("Garbage after '{'");
-    let code = if one_line { "OBX001" } else { "OBX000" };
+    let m = e.message.as_str();
+    let new_syntax = [
+        "Unknown setting: fs ",
+        "Unknown setting: @fs_",
+        "Unknown setting: fs_s3_",
+        "Unknown setting: fs_http_",
+    ]
+    .iter()
+    .any(|p| m.starts_with(p));
+    let code = if m.contains("Garbage after '{'") {
+        "OBX001"
+    } else if new_syntax {
+        "OBX092"
+    } else {
+        "OBX000"
+    };
     let r = rule(code).expect("registered");
+    let message = if code == "OBX092" {
+        format!("{m}: this is Dovecot 2.4/Pro 3.1 fs syntax, which 2.3 and 3.0 refuse")
+    } else {
+        e.message.clone()
+    };
     Diagnostic {
         code: code.into(),
         name: r.name.into(),
         severity: Severity::Error,
-        message: e.message.clone(),
+        message,
         primary: e.origin.map(Label::new),
         secondary: Vec::new(),
         help: Some(r.fix.into()),

@@ -1,6 +1,6 @@
 //! OBX024/025/035 and OBX061-092: checks across settings.
 use crate::diagnostic::Severity;
-use crate::fs_chain::{Backend, LayerKind, parse_size, parse_time_msecs};
+use crate::fs_chain::{LayerKind, parse_size, parse_time_msecs};
 use crate::lint::context::{LintContext, Sink};
 use crate::source::Span;
 
@@ -16,7 +16,8 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
     let uses_obox = obox_fs.is_some() || loc_text.starts_with("obox:");
     let chain_of = |k: &str| ctx.site(k).and_then(|s| s.chain.as_ref().ok());
     let has_dictmap = chain_of("obox_fs").is_some_and(|c| c.dictmap().is_some());
-    let object = chain_of("obox_fs").is_some_and(|c| matches!(c.storage(), Backend::Http(_)));
+    // The dispersion-prefix rules are about S3 partitioning (spec §6 D).
+    let s3 = chain_of("obox_fs").is_some_and(|c| c.http().is_some_and(|h| h.kind.is_s3()));
 
     // OBX024: index fs (explicit or inherited) without compress.
     if let Some(site) = ctx.site("obox_index_fs").or(obox_fs)
@@ -52,6 +53,7 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             );
         }
     }
+    inconsistent_storage(ctx, sink);
     // OBX035
     if let Some(s) = ctx.plugin("obox_track_copy_flags")
         && s.value.text() == "yes"
@@ -82,7 +84,9 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             None => {
                 sink.report_as("OBX061", Severity::Warning, site.setting.key_origin, "auth_role is used but no `service fs-auth { unix_listener fs-auth { user } }` is configured");
             }
-            Some(u) if u.value.text() != mail_uid => {
+            // Without mail_uid the uid comes from the userdb, which we
+            // cannot see: no verdict then.
+            Some(u) if !mail_uid.is_empty() && u.value.text() != mail_uid => {
                 sink.report(
                     "OBX061",
                     u.value.origin,
@@ -126,7 +130,7 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
     // mail_location checks.
     if let (Some(ml), Some(root)) = (mail_loc, obox_root(&loc_text)) {
         let root_sp = ml.value.origin_of(Span::new(5, 5 + root.len()));
-        if object && !has_dictmap {
+        if s3 && !has_dictmap {
             let hashed = root.starts_with("%{md5") || regex_like_hash(root);
             if !hashed {
                 sink.report(
@@ -385,5 +389,88 @@ fn weak_prefix(root: &str) -> bool {
         Some('N') | Some('H') => n > 0 && n < 16,
         Some('M') => n > 0 && n < 6 || b.contains(&b'U'),
         _ => rest.starts_with('U'),
+    }
+}
+
+/// OBX073: obox_fs, obox_index_fs and fts_dovecot_fs on different schemes,
+/// endpoints, buckets or access keys; an error when AWS regions differ.
+/// Each later chain is compared with the first one that has a URL.
+fn inconsistent_storage(ctx: &LintContext, sink: &mut Sink) {
+    let http: Vec<_> = ctx
+        .sites
+        .iter()
+        .filter_map(|s| s.chain.as_ref().ok().and_then(|c| c.http()).map(|h| (s, h)))
+        .collect();
+    let Some(&(s0, h0)) = http.first() else {
+        return;
+    };
+    let bucket = |h: &crate::fs_chain::HttpStorage| {
+        h.addressing
+            .as_ref()
+            .and_then(|a| a.bucket())
+            .map(str::to_string)
+    };
+    let endpoint = |h: &crate::fs_chain::HttpStorage| {
+        let host = h.url.host.value.to_ascii_lowercase();
+        let host = match &h.addressing {
+            Some(crate::fs_chain::Addressing::VirtualHosted { bucket }) => host
+                .strip_prefix(&format!("{}.", bucket.to_ascii_lowercase()))
+                .map(str::to_string)
+                .unwrap_or(host),
+            _ => host,
+        };
+        (host, h.url.port.as_ref().map(|p| p.value))
+    };
+    let region = |h: &crate::fs_chain::HttpStorage| {
+        h.url
+            .param("region")
+            .map(str::to_string)
+            .or_else(|| h.aws_host.as_ref().and_then(|a| a.region.clone()))
+    };
+    for &(s, h) in &http[1..] {
+        let mut what = Vec::new();
+        if h.url.scheme.value != h0.url.scheme.value {
+            what.push(format!(
+                "scheme {} vs {}",
+                h.url.scheme.value, h0.url.scheme.value
+            ));
+        }
+        if endpoint(h) != endpoint(h0) {
+            what.push(format!("endpoint {} vs {}", endpoint(h).0, endpoint(h0).0));
+        }
+        if bucket(h) != bucket(h0) {
+            let b = |x: Option<String>| x.unwrap_or_else(|| "(none)".into());
+            what.push(format!("bucket {} vs {}", b(bucket(h)), b(bucket(h0))));
+        }
+        if let (Some(a), Some(b)) = (&h.url.userinfo, &h0.url.userinfo)
+            && a.user.decoded != b.user.decoded
+        {
+            what.push("access key".into());
+        }
+        let aws_regions = h.aws_host.is_some() && h0.aws_host.is_some();
+        let region_differs = aws_regions
+            && matches!((region(h), region(h0)), (Some(a), Some(b)) if a != b && !a.contains('%') && !b.contains('%'));
+        if region_differs {
+            what.push(format!(
+                "AWS region {} vs {}",
+                region(h).unwrap_or_default(),
+                region(h0).unwrap_or_default()
+            ));
+        }
+        if what.is_empty() {
+            continue;
+        }
+        let sev = if region_differs {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+        sink.report_as(
+            "OBX073",
+            sev,
+            s.at(h.url.host.span),
+            format!("{} and {} differ: {}", s.key, s0.key, what.join(", ")),
+        )
+        .also(s0.at(h0.url.host.span), format!("{} storage", s0.key));
     }
 }

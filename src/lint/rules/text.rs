@@ -56,8 +56,20 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
         }
         // OBX005: a token starting with `$` (only reaches here when quoted or
         // when the reference was not a setting name).
+        // A quoted value is taken literally, `$ENV:` is a documented
+        // feature, and a defined setting name is a valid reference.
+        let quoted = matches!(
+            ctx.config
+                .files
+                .get(site.setting.value.origin.file)
+                .text
+                .get(site.setting.value.origin.span.start),
+            Some(b'"' | b'\'')
+        );
         for (pos, _) in t.match_indices('$') {
-            if pos == 0 || b[pos - 1] == b' ' {
+            let name = t[pos + 1..].split([' ', ':']).next().unwrap_or("");
+            let defined = t[pos + 1..].starts_with("ENV:") || ctx.global(name).is_some();
+            if !quoted && !defined && (pos == 0 || b[pos - 1] == b' ') {
                 sink.report(
                     "OBX005",
                     site.at(Span::new(pos, pos + 1)),
