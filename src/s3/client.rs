@@ -516,13 +516,19 @@ impl Client {
         query.push(("list-type", Some("2".into())));
         query.push(("prefix", Some(full.clone())));
         let req = Req { method: "GET", op: OpKind::Read, key: None, query, headers: vec![], body: ReqBody::Empty };
-        let body = self.execute(&req, |mut resp, _| {
-            let mut v = Vec::new();
-            match resp.body.read_to_end(&mut v) {
-                Ok(_) => Ok(v),
-                Err(e) => Err(BodyFailure::Retry(body_error(&e))),
-            }
-        })?;
+        let body = self
+            .execute(&req, |mut resp, _| {
+                let mut v = Vec::new();
+                match resp.body.read_to_end(&mut v) {
+                    Ok(_) => Ok(v),
+                    Err(e) => Err(BodyFailure::Retry(body_error(&e))),
+                }
+            })
+            .map_err(|mut e| {
+                e.method = "LIST";
+                e.key = Some(prefix.to_string());
+                e
+            })?;
         let root = xml::parse(&body).map_err(|e| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(e)))?;
         let mut page = ListPage::default();
         for c in root.all("Contents") {
