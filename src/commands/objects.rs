@@ -128,7 +128,12 @@ pub fn target_from_parts(
     if let Some(o) = &args.endpoint {
         endpoint = endpoint.with_override(o)?;
     }
-    Ok(Target { endpoint, compress, crypt, user: args.user.clone() })
+    Ok(Target {
+        endpoint,
+        compress,
+        crypt,
+        user: args.user.clone(),
+    })
 }
 
 impl Target {
@@ -138,7 +143,9 @@ impl Target {
             return Ok(None);
         }
         if self.crypt {
-            bail!("the fs chain has a crypt layer: objects are encrypted and obox-cli has no keys; use --raw to transfer the stored bytes");
+            bail!(
+                "the fs chain has a crypt layer: objects are encrypted and obox-cli has no keys; use --raw to transfer the stored bytes"
+            );
         }
         Ok(self.compress)
     }
@@ -146,7 +153,12 @@ impl Target {
 
 fn connect(args: &TargetArgs, g: &GlobalArgs, jobs: usize) -> anyhow::Result<(Target, Client)> {
     let target = resolve_target(args, g)?;
-    let opts = ClientOptions { verbose: args.verbose, ca_file: args.ca_file.clone(), workers: jobs, user: target.user.clone() };
+    let opts = ClientOptions {
+        verbose: args.verbose,
+        ca_file: args.ca_file.clone(),
+        workers: jobs,
+        user: target.user.clone(),
+    };
     let client = Client::new(target.endpoint.clone(), &opts)?;
     Ok((target, client))
 }
@@ -157,7 +169,11 @@ fn report(e: &dyn std::fmt::Display) {
 
 /// Run `f` over `items` on `jobs` threads; returns how many failed (each
 /// failure is reported on stderr as it happens).
-fn parallel<T: Sync>(items: &[T], jobs: usize, f: impl Fn(&T) -> anyhow::Result<()> + Sync) -> usize {
+fn parallel<T: Sync>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(&T) -> anyhow::Result<()> + Sync,
+) -> usize {
     let next = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let workers = jobs.clamp(1, 64).min(items.len().max(1));
@@ -179,7 +195,11 @@ fn parallel<T: Sync>(items: &[T], jobs: usize, f: impl Fn(&T) -> anyhow::Result<
 }
 
 fn status_for(failures: usize) -> ExitStatus {
-    if failures == 0 { ExitStatus::Success } else { ExitStatus::Failure }
+    if failures == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
 }
 
 // ---------------------------------------------------------------- ls
@@ -231,7 +251,13 @@ fn print_entry(out: &mut impl Write, e: &ListEntry, a: &LsArgs) -> io::Result<()
         let v = serde_json::json!({ "key": e.key, "size": e.size, "last_modified": e.last_modified, "etag": e.etag });
         writeln!(out, "{v}")
     } else if a.long {
-        writeln!(out, "{:>12}  {:24}  {}", e.size, e.last_modified.as_deref().unwrap_or("-"), e.key)
+        writeln!(
+            out,
+            "{:>12}  {:24}  {}",
+            e.size,
+            e.last_modified.as_deref().unwrap_or("-"),
+            e.key
+        )
     } else {
         writeln!(out, "{}", e.key)
     }
@@ -270,19 +296,30 @@ pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             None => {
                 let stdout = io::stdout();
                 let mut lock = stdout.lock();
-                client.get(key, &mut lock).map(|_| ()).map_err(anyhow::Error::from)
+                client
+                    .get(key, &mut lock)
+                    .map(|_| ())
+                    .map_err(anyhow::Error::from)
             }
             Some(spec) => {
                 let mut w = DecodeWriter::new(io::stdout(), spec.maybe)?;
                 client
                     .get(key, &mut w)
                     .map_err(anyhow::Error::from)
-                    .and_then(|_| w.finish().map(|_| ()).with_context(|| format!("decompressing {key}")))
+                    .and_then(|_| {
+                        w.finish()
+                            .map(|_| ())
+                            .with_context(|| format!("decompressing {key}"))
+                    })
             }
         };
         return finish_one(r);
     }
-    let base = key.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or("object");
+    let base = key
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("object");
     let dest = match a.dest.as_deref() {
         None => PathBuf::from(base),
         Some(d) if Path::new(d).is_dir() || d.ends_with('/') => Path::new(d).join(base),
@@ -296,7 +333,9 @@ fn finish_one(r: anyhow::Result<()>) -> anyhow::Result<ExitStatus> {
     match r {
         Ok(()) => Ok(ExitStatus::Success),
         Err(e) if crate::output::is_broken_pipe(&e) => Ok(ExitStatus::Success),
-        Err(e) if e.downcast_ref::<S3Error>().is_some() || e.chain().any(|c| c.is::<io::Error>()) => {
+        Err(e)
+            if e.downcast_ref::<S3Error>().is_some() || e.chain().any(|c| c.is::<io::Error>()) =>
+        {
             report(&format!("{e:#}"));
             Ok(ExitStatus::Failure)
         }
@@ -306,7 +345,12 @@ fn finish_one(r: anyhow::Result<()>) -> anyhow::Result<ExitStatus> {
 
 /// Download `key` to `dest` through a temporary file in the same
 /// directory, renamed into place only when complete and verified.
-fn download(client: &Client, key: &str, dest: &Path, layer: Option<CompressSpec>) -> anyhow::Result<()> {
+fn download(
+    client: &Client,
+    key: &str,
+    dest: &Path,
+    layer: Option<CompressSpec>,
+) -> anyhow::Result<()> {
     let dir = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -331,7 +375,9 @@ fn download(client: &Client, key: &str, dest: &Path, layer: Option<CompressSpec>
             buf.into_inner().map_err(|e| e.into_error())?
         }
     };
-    tmp.persist(dest).map_err(|e| e.error).with_context(|| format!("renaming into {}", dest.display()))?;
+    tmp.persist(dest)
+        .map_err(|e| e.error)
+        .with_context(|| format!("renaming into {}", dest.display()))?;
     Ok(())
 }
 
@@ -351,14 +397,28 @@ fn local_path(dir: &Path, rel: &str) -> anyhow::Result<PathBuf> {
     Ok(p)
 }
 
-fn get_recursive(client: &Client, prefix: &str, dir: &Path, layer: Option<CompressSpec>, jobs: usize) -> anyhow::Result<ExitStatus> {
+fn get_recursive(
+    client: &Client,
+    prefix: &str,
+    dir: &Path,
+    layer: Option<CompressSpec>,
+    jobs: usize,
+) -> anyhow::Result<ExitStatus> {
     let mut keys: Vec<String> = Vec::new();
     client.list(prefix, None, &mut |page| {
-        keys.extend(page.entries.into_iter().map(|e| e.key).filter(|k| !k.ends_with('/')));
+        keys.extend(
+            page.entries
+                .into_iter()
+                .map(|e| e.key)
+                .filter(|k| !k.ends_with('/')),
+        );
         Ok(())
     })?;
     let failures = parallel(&keys, jobs, |key| {
-        let rel = key.strip_prefix(prefix).unwrap_or(key).trim_start_matches('/');
+        let rel = key
+            .strip_prefix(prefix)
+            .unwrap_or(key)
+            .trim_start_matches('/');
         let dest = local_path(dir, rel)?;
         download(client, key, &dest, layer)
     });
@@ -394,7 +454,9 @@ pub struct PutArgs {
 pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let mut meta = Vec::new();
     for m in &a.meta {
-        let (k, v) = m.split_once('=').with_context(|| format!("--meta {m:?} is not NAME=VALUE"))?;
+        let (k, v) = m
+            .split_once('=')
+            .with_context(|| format!("--meta {m:?} is not NAME=VALUE"))?;
         meta.push((k.to_string(), v.to_string()));
     }
     let (target, client) = connect(&a.target, g, a.jobs)?;
@@ -403,7 +465,10 @@ pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         return put_recursive(&client, Path::new(&a.src), &a.key, layer, a.jobs, &meta);
     }
     let key = if a.key.ends_with('/') || a.key.is_empty() {
-        let name = Path::new(&a.src).file_name().filter(|_| a.src != "-").context("KEY ends in / but SRC has no file name")?;
+        let name = Path::new(&a.src)
+            .file_name()
+            .filter(|_| a.src != "-")
+            .context("KEY ends in / but SRC has no file name")?;
         format!("{}{}", a.key, name.to_string_lossy())
     } else {
         a.key.clone()
@@ -411,7 +476,13 @@ pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     finish_one(upload(&client, Path::new(&a.src), &key, layer, &meta))
 }
 
-fn upload(client: &Client, src: &Path, key: &str, layer: Option<CompressSpec>, meta: &[(String, String)]) -> anyhow::Result<()> {
+fn upload(
+    client: &Client,
+    src: &Path,
+    key: &str,
+    layer: Option<CompressSpec>,
+    meta: &[(String, String)],
+) -> anyhow::Result<()> {
     let source = if src == Path::new("-") {
         let input: Box<dyn io::Read + Send> = Box::new(io::stdin());
         match layer {
@@ -426,7 +497,8 @@ fn upload(client: &Client, src: &Path, key: &str, layer: Option<CompressSpec>, m
                 PutSource::File(src.to_path_buf())
             }
             Some(spec) => {
-                let f = std::fs::File::open(src).with_context(|| format!("opening {}", src.display()))?;
+                let f = std::fs::File::open(src)
+                    .with_context(|| format!("opening {}", src.display()))?;
                 PutSource::Reader(encoder(io::BufReader::with_capacity(256 * 1024, f), spec)?)
             }
         }
@@ -443,9 +515,16 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
     while let Some((d, rel)) = stack.pop() {
         for entry in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
             let entry = entry?;
-            let name = entry.file_name().into_string().map_err(|n| anyhow::anyhow!("file name is not UTF-8: {n:?}"))?;
+            let name = entry
+                .file_name()
+                .into_string()
+                .map_err(|n| anyhow::anyhow!("file name is not UTF-8: {n:?}"))?;
             let path = entry.path();
-            let r = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let r = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
             let md = std::fs::metadata(&path)?;
             if md.is_dir() {
                 stack.push((path, r));
@@ -458,13 +537,26 @@ fn walk(dir: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
     Ok(out)
 }
 
-fn put_recursive(client: &Client, dir: &Path, prefix: &str, layer: Option<CompressSpec>, jobs: usize, meta: &[(String, String)]) -> anyhow::Result<ExitStatus> {
+fn put_recursive(
+    client: &Client,
+    dir: &Path,
+    prefix: &str,
+    layer: Option<CompressSpec>,
+    jobs: usize,
+    meta: &[(String, String)],
+) -> anyhow::Result<ExitStatus> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
     let files = walk(dir)?;
-    let prefix = if prefix.is_empty() || prefix.ends_with('/') { prefix.to_string() } else { format!("{prefix}/") };
-    let failures = parallel(&files, jobs, |(path, rel)| upload(client, path, &format!("{prefix}{rel}"), layer, meta));
+    let prefix = if prefix.is_empty() || prefix.ends_with('/') {
+        prefix.to_string()
+    } else {
+        format!("{prefix}/")
+    };
+    let failures = parallel(&files, jobs, |(path, rel)| {
+        upload(client, path, &format!("{prefix}{rel}"), layer, meta)
+    });
     if failures > 0 {
         report(&format!("{failures} of {} uploads failed", files.len()));
     }
@@ -516,7 +608,11 @@ pub fn rm(a: &RmArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     } else {
         total = a.keys.len();
         let errs = if a.keys.len() == 1 {
-            client.delete(&a.keys[0]).err().map(|e| vec![(a.keys[0].clone(), e)]).unwrap_or_default()
+            client
+                .delete(&a.keys[0])
+                .err()
+                .map(|e| vec![(a.keys[0].clone(), e)])
+                .unwrap_or_default()
         } else {
             client.delete_many(&a.keys)
         };
@@ -556,8 +652,11 @@ pub fn stat(a: &StatArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut out = io::stdout().lock();
     if a.json {
-        let meta: serde_json::Map<String, serde_json::Value> =
-            info.metadata.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        let meta: serde_json::Map<String, serde_json::Value> = info
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
         let v = serde_json::json!({
             "key": info.key, "size": info.size, "etag": info.etag,
             "last_modified": info.last_modified, "content_type": info.content_type, "metadata": meta,
@@ -567,7 +666,11 @@ pub fn stat(a: &StatArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         writeln!(out, "key: {}", info.key)?;
         writeln!(out, "size: {}", info.size)?;
         writeln!(out, "etag: {}", info.etag.as_deref().unwrap_or("-"))?;
-        writeln!(out, "last-modified: {}", info.last_modified.as_deref().unwrap_or("-"))?;
+        writeln!(
+            out,
+            "last-modified: {}",
+            info.last_modified.as_deref().unwrap_or("-")
+        )?;
         if let Some(ct) = &info.content_type {
             writeln!(out, "content-type: {ct}")?;
         }

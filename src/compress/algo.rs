@@ -31,8 +31,12 @@ impl Algo {
             "zstd" => Ok(Algo::Zstd),
             // Dovecot knows these names, but its reader cannot detect them
             // (deflate has no header) or has no writer (xz since 2.3.14).
-            "deflate" | "xz" => Err(CompressError::new(CompressErrorKind::Unsupported(name.into()))),
-            _ => Err(CompressError::new(CompressErrorKind::UnknownAlgo(name.into()))),
+            "deflate" | "xz" => Err(CompressError::new(CompressErrorKind::Unsupported(
+                name.into(),
+            ))),
+            _ => Err(CompressError::new(CompressErrorKind::UnknownAlgo(
+                name.into(),
+            ))),
         }
     }
 
@@ -43,7 +47,10 @@ impl Algo {
             Algo::Gz => (0, 9),
             Algo::Bz2 => (1, 9),
             Algo::Lz4 => (1, 9),
-            Algo::Zstd => (*zstd::compression_level_range().start(), *zstd::compression_level_range().end()),
+            Algo::Zstd => (
+                *zstd::compression_level_range().start(),
+                *zstd::compression_level_range().end(),
+            ),
         }
     }
 
@@ -155,6 +162,9 @@ mod tests {
             CompressSpec::parse("lzma:6").unwrap_err().kind,
             CompressErrorKind::UnknownAlgo(_)
         ));
-        assert_eq!(CompressSpec::parse("maybe-gz:6").unwrap().to_string(), "maybe-gz:6");
+        assert_eq!(
+            CompressSpec::parse("maybe-gz:6").unwrap().to_string(),
+            "maybe-gz:6"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! Streaming decoders that detect the format from the data, as a `Read`
 //! adapter ([`decoder`]) and as a `Write` adapter ([`DecodeWriter`]) for
 //! push-style downloads.
+use super::Algo;
 use super::detect::{DETECT_LEN, detect};
 use super::error::{CompressError, CompressErrorKind};
 use super::lz4::Lz4Decoder;
-use super::Algo;
 use std::io::{self, Cursor, Read, Write};
 use std::thread::JoinHandle;
 
@@ -12,7 +12,10 @@ use std::thread::JoinHandle;
 /// The format is detected from the first bytes; with `maybe`, data with no
 /// known header is returned unchanged, otherwise it is an error. An empty
 /// object reads as empty either way.
-pub fn decoder<R: Read + Send + 'static>(mut input: R, maybe: bool) -> io::Result<Box<dyn Read + Send>> {
+pub fn decoder<R: Read + Send + 'static>(
+    mut input: R,
+    maybe: bool,
+) -> io::Result<Box<dyn Read + Send>> {
     let mut head = Vec::with_capacity(DETECT_LEN);
     let mut chunk = [0u8; DETECT_LEN];
     while head.len() < DETECT_LEN {
@@ -45,7 +48,12 @@ struct Lz4Reader<R: Read> {
 
 impl<R: Read> Lz4Reader<R> {
     fn new(input: R) -> Self {
-        Lz4Reader { input, dec: Some(Lz4Decoder::new(Vec::new())), out: Vec::new(), pos: 0 }
+        Lz4Reader {
+            input,
+            dec: Some(Lz4Decoder::new(Vec::new())),
+            out: Vec::new(),
+            pos: 0,
+        }
     }
 }
 
@@ -53,7 +61,9 @@ impl<R: Read> Read for Lz4Reader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let mut inbuf = [0u8; 64 * 1024];
         while self.pos == self.out.len() {
-            let Some(dec) = self.dec.as_mut() else { return Ok(0) };
+            let Some(dec) = self.dec.as_mut() else {
+                return Ok(0);
+            };
             let n = self.input.read(&mut inbuf)?;
             self.out.clear();
             self.pos = 0;
@@ -95,7 +105,10 @@ impl<W: Write + Send + 'static> DecodeWriter<W> {
             sink.flush()?;
             Ok(sink)
         });
-        Ok(DecodeWriter { pipe: Some(writer), worker: Some(worker) })
+        Ok(DecodeWriter {
+            pipe: Some(writer),
+            worker: Some(worker),
+        })
     }
 
     /// Signal end of input and wait for the decoder.
@@ -117,7 +130,10 @@ impl<W: Write + Send + 'static> DecodeWriter<W> {
         self.pipe = None;
         match self.join() {
             Err(e) => e,
-            Ok(_) => io::Error::new(io::ErrorKind::InvalidData, "trailing data after the compressed stream"),
+            Ok(_) => io::Error::new(
+                io::ErrorKind::InvalidData,
+                "trailing data after the compressed stream",
+            ),
         }
     }
 }
@@ -154,7 +170,9 @@ mod tests {
     use crate::compress::{CompressSpec, encoder};
 
     fn sample() -> Vec<u8> {
-        (0..300_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect()
+        (0..300_000u32)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect()
     }
 
     #[test]
@@ -163,7 +181,10 @@ mod tests {
         for spec in ["gz:6", "bz2:9", "lz4:1", "zstd:3"] {
             let spec = CompressSpec::parse(spec).unwrap();
             let mut enc = Vec::new();
-            encoder(Cursor::new(data.clone()), spec).unwrap().read_to_end(&mut enc).unwrap();
+            encoder(Cursor::new(data.clone()), spec)
+                .unwrap()
+                .read_to_end(&mut enc)
+                .unwrap();
             assert!(enc.len() < data.len() / 2, "{spec} compresses");
             let mut w = DecodeWriter::new(Vec::new(), false).unwrap();
             for piece in enc.chunks(10_000) {
@@ -183,7 +204,9 @@ mod tests {
         w.write_all(b"hello plain").unwrap();
         assert_eq!(w.finish().unwrap(), b"hello plain");
         let mut w = DecodeWriter::new(Vec::new(), false).unwrap();
-        let r = w.write_all(b"hello plain").and_then(|_| w.finish().map(|_| ()));
+        let r = w
+            .write_all(b"hello plain")
+            .and_then(|_| w.finish().map(|_| ()));
         assert!(r.is_err());
     }
 }

@@ -9,7 +9,12 @@ pub enum CompressErrorKind {
     /// Known to Dovecot, but it cannot read its own output back (xz, deflate).
     Unsupported(String),
     /// The level is not a number or is outside the algorithm's range.
-    BadLevel { algo: String, level: String, min: i32, max: i32 },
+    BadLevel {
+        algo: String,
+        level: String,
+        min: i32,
+        max: i32,
+    },
     /// The spec is not `[maybe-]ALGO:LEVEL`.
     BadSpec(String),
     /// Reading without `maybe-` found no compression header.
@@ -40,8 +45,16 @@ impl fmt::Display for CompressError {
                 f,
                 "compression method '{a}' is not supported by fs-compress (its objects cannot be read back)"
             ),
-            BadLevel { algo, level, min, max } => {
-                write!(f, "compression level '{level}' for {algo} must be {min}..{max}")
+            BadLevel {
+                algo,
+                level,
+                min,
+                max,
+            } => {
+                write!(
+                    f,
+                    "compression level '{level}' for {algo} must be {min}..{max}"
+                )
             }
             BadSpec(s) => write!(f, "compress spec '{s}' is not [maybe-]ALGO:LEVEL"),
             NotCompressed => write!(

@@ -38,7 +38,13 @@ impl<R: Read> Lz4Encoder<R> {
         let mut out = Vec::with_capacity(4 + bound(WRITE_CHUNK));
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&(WRITE_CHUNK as u32).to_be_bytes());
-        Lz4Encoder { inner, input: vec![0; WRITE_CHUNK], out, pos: 0, done: false }
+        Lz4Encoder {
+            inner,
+            input: vec![0; WRITE_CHUNK],
+            out,
+            pos: 0,
+            done: false,
+        }
     }
 
     /// Read one full chunk (or the tail) and compress it into `out`.
@@ -59,7 +65,8 @@ impl<R: Read> Lz4Encoder<R> {
             return Ok(());
         }
         let block = lz4_flex::block::compress(&self.input[..n]);
-        self.out.extend_from_slice(&(block.len() as u32).to_be_bytes());
+        self.out
+            .extend_from_slice(&(block.len() as u32).to_be_bytes());
         self.out.extend_from_slice(&block);
         Ok(())
     }
@@ -91,7 +98,12 @@ pub struct Lz4Decoder<W: Write> {
 
 impl<W: Write> Lz4Decoder<W> {
     pub fn new(inner: W) -> Self {
-        Lz4Decoder { inner, pending: Vec::new(), max_chunk: None, out: Vec::new() }
+        Lz4Decoder {
+            inner,
+            pending: Vec::new(),
+            max_chunk: None,
+            out: Vec::new(),
+        }
     }
 
     /// Decode every complete unit (the header, then whole chunks) in `pending`.
@@ -172,7 +184,9 @@ mod tests {
 
     #[test]
     fn round_trip_and_framing() {
-        let data: Vec<u8> = (0..200_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        let data: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i % 251).to_le_bytes())
+            .collect();
         let mut enc = Vec::new();
         Lz4Encoder::new(&data[..]).read_to_end(&mut enc).unwrap();
         assert_eq!(&enc[..15], &MAGIC);

@@ -5,7 +5,9 @@ use super::credentials::CredentialProvider;
 use super::encode::query_component;
 use super::endpoint::{Endpoint, Signing};
 use super::error::{S3Error, S3ErrorKind};
-use super::http::{Body, HttpRequest, HttpResponse, Timeouts, Transport, TransportError, body_error, codes};
+use super::http::{
+    Body, HttpRequest, HttpResponse, Timeouts, Transport, TransportError, body_error, codes,
+};
 use super::log::{Outcome, RequestLog, reason};
 use super::params::OpKind;
 use super::retry;
@@ -76,7 +78,11 @@ pub(crate) enum ReqBody<'a> {
     Empty,
     Bytes(&'a [u8]),
     /// `len` bytes of a file from `offset`; streamed, MD5 computed on the fly.
-    FileRange { path: &'a std::path::Path, offset: u64, len: u64 },
+    FileRange {
+        path: &'a std::path::Path,
+        offset: u64,
+        len: u64,
+    },
 }
 
 /// One logical request (retries included).
@@ -110,7 +116,10 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("endpoint", &self.ep).field("creds", &self.creds).finish()
+        f.debug_struct("Client")
+            .field("endpoint", &self.ep)
+            .field("creds", &self.creds)
+            .finish()
     }
 }
 
@@ -149,9 +158,14 @@ impl Client {
     }
 
     /// [`Client::new`] with an injected environment lookup.
-    pub fn with_env(ep: Endpoint, opts: &ClientOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<Client, S3Error> {
+    pub fn with_env(
+        ep: Endpoint,
+        opts: &ClientOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Client, S3Error> {
         let workers = opts.workers.max(1);
-        let transport = Transport::new(opts.ca_file.as_deref(), workers).map_err(|e| local("INIT", None, e))?;
+        let transport =
+            Transport::new(opts.ca_file.as_deref(), workers).map_err(|e| local("INIT", None, e))?;
         let creds = CredentialProvider::resolve(&ep, &transport, env)?;
         let mut fixed = Vec::new();
         for (k, v) in &ep.params.addhdr {
@@ -161,10 +175,22 @@ impl Client {
             if let Some(u) = &opts.user {
                 fixed.push(("X-Dovecot-Username".into(), u.clone()));
             }
-            fixed.push(("X-Dovecot-Session-Id".into(), format!("obox-cli-{}", std::process::id())));
+            fixed.push((
+                "X-Dovecot-Session-Id".into(),
+                format!("obox-cli-{}", std::process::id()),
+            ));
         }
         let log = RequestLog::new(opts.verbose, &ep.params.loghdr);
-        Ok(Client { ep, transport, creds, log, fixed_headers: fixed, workers, multipart_threshold: MULTIPART_THRESHOLD, part_size: 0 })
+        Ok(Client {
+            ep,
+            transport,
+            creds,
+            log,
+            fixed_headers: fixed,
+            workers,
+            multipart_threshold: MULTIPART_THRESHOLD,
+            part_size: 0,
+        })
     }
 
     pub fn endpoint(&self) -> &Endpoint {
@@ -203,7 +229,11 @@ impl Client {
             if k.eq_ignore_ascii_case("x-amz-security-token") {
                 continue;
             }
-            let token = creds.session_token.as_ref().map(|t| t.expose()).unwrap_or("");
+            let token = creds
+                .session_token
+                .as_ref()
+                .map(|t| t.expose())
+                .unwrap_or("");
             let val = v.replace("%{auth:token}", token);
             if !val.is_empty() {
                 out.push((k.clone(), val));
@@ -237,7 +267,10 @@ impl Client {
                         let mut e = S3Error::new(
                             req.method,
                             display_key,
-                            S3ErrorKind::Transport { code: codes::TIMED_OUT, detail: "absolute_timeout reached".into() },
+                            S3ErrorKind::Transport {
+                                code: codes::TIMED_OUT,
+                                detail: "absolute_timeout reached".into(),
+                            },
                         );
                         e.attempts = attempt - 1;
                         return Err(e);
@@ -246,7 +279,17 @@ impl Client {
                 }
                 None => None,
             };
-            let outcome = self.attempt(req, &path, &req_headers, Timeouts { connect: self.ep.params.connect_timeout(), response: timeout, global: remaining }, attempt);
+            let outcome = self.attempt(
+                req,
+                &path,
+                &req_headers,
+                Timeouts {
+                    connect: self.ep.params.connect_timeout(),
+                    response: timeout,
+                    global: remaining,
+                },
+                attempt,
+            );
             let failure = match outcome {
                 Ok(resp) if resp.status < 300 => {
                     let mut r2 = Req {
@@ -266,7 +309,10 @@ impl Client {
                         Err(BodyFailure::Retry(t)) => {
                             // The callback may have added headers (Range) for the next attempt.
                             req_headers = r2.headers;
-                            S3ErrorKind::Transport { code: t.code, detail: t.detail }
+                            S3ErrorKind::Transport {
+                                code: t.code,
+                                detail: t.detail,
+                            }
                         }
                     }
                 }
@@ -277,11 +323,19 @@ impl Client {
                         let _ = (&mut resp.body).take(64 * 1024).read_to_end(&mut body);
                     }
                     let (code, message, request_id) = xml::parse_error(&body);
-                    let request_id = request_id.or_else(|| resp.header("x-amz-request-id").map(str::to_owned));
-                    if status == 400 && code.as_deref() == Some("ExpiredToken") || status == 403 && code.as_deref() == Some("ExpiredToken") {
+                    let request_id =
+                        request_id.or_else(|| resp.header("x-amz-request-id").map(str::to_owned));
+                    if status == 400 && code.as_deref() == Some("ExpiredToken")
+                        || status == 403 && code.as_deref() == Some("ExpiredToken")
+                    {
                         self.creds.invalidate();
                     }
-                    let kind = S3ErrorKind::Http { status, code, message, request_id };
+                    let kind = S3ErrorKind::Http {
+                        status,
+                        code,
+                        message,
+                        request_id,
+                    };
                     if !retry::retryable_status(status) {
                         let mut e = S3Error::new(req.method, display_key, kind);
                         e.attempts = attempt;
@@ -305,8 +359,15 @@ impl Client {
     }
 
     /// One attempt: sign with current credentials and send.
-    fn attempt(&self, req: &Req<'_>, path: &str, extra: &[(String, String)], timeouts: Timeouts, attempt: u32) -> Result<HttpResponse, S3ErrorKind> {
-        let creds = self.creds.current().map_err(|e| e.kind)?;
+    fn attempt(
+        &self,
+        req: &Req<'_>,
+        path: &str,
+        extra: &[(String, String)],
+        timeouts: Timeouts,
+        attempt: u32,
+    ) -> Result<HttpResponse, S3ErrorKind> {
+        let creds = self.creds.current().map_err(|e| *e.kind)?;
         let query = self.query_string(&req.query);
         let signed_url = format!("{}{path}{query}", self.ep.signed_base());
         let connect_url = format!("{}{path}{query}", self.ep.connect_base());
@@ -317,14 +378,25 @@ impl Client {
         let (payload, body_len) = match &req.body {
             ReqBody::Empty => (Payload::Bytes(b""), 0),
             ReqBody::Bytes(b) => {
-                headers.push(("content-md5".into(), base64::engine::general_purpose::STANDARD.encode(Md5::digest(b))));
+                headers.push((
+                    "content-md5".into(),
+                    base64::engine::general_purpose::STANDARD.encode(Md5::digest(b)),
+                ));
                 (Payload::Bytes(b), b.len() as u64)
             }
             ReqBody::FileRange { len, .. } => (Payload::Unsigned, *len),
         };
-        let raw_query: Vec<(&str, Option<&str>)> = req.query.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+        let raw_query: Vec<(&str, Option<&str>)> =
+            req.query.iter().map(|(k, v)| (*k, v.as_deref())).collect();
         let v2_resource = sign::v2_resource(&self.ep.sigv2_resource_path(path), &raw_query);
-        let to_sign = ToSign { method: req.method, url: &signed_url, host: &host, headers: &headers, payload, v2_resource: &v2_resource };
+        let to_sign = ToSign {
+            method: req.method,
+            url: &signed_url,
+            host: &host,
+            headers: &headers,
+            payload,
+            v2_resource: &v2_resource,
+        };
         let auth = sign::sign(&self.ep.signing, &creds, &to_sign, SystemTime::now())
             .map_err(|e| S3ErrorKind::Protocol(format!("signing failed: {e}")))?;
         headers.extend(auth);
@@ -338,18 +410,46 @@ impl Client {
         let body = match &req.body {
             ReqBody::Empty => Body::Empty,
             ReqBody::Bytes(b) => Body::Bytes(b),
-            ReqBody::FileRange { path: p, offset, len } => {
+            ReqBody::FileRange {
+                path: p,
+                offset,
+                len,
+            } => {
                 let mut f = File::open(p).map_err(S3ErrorKind::Local)?;
-                f.seek(SeekFrom::Start(*offset)).map_err(S3ErrorKind::Local)?;
-                let r = file_reader.insert(HashingReader { inner: f.take(*len), md5: Md5::new() });
-                Body::Reader { reader: r, len: body_len }
+                f.seek(SeekFrom::Start(*offset))
+                    .map_err(S3ErrorKind::Local)?;
+                let r = file_reader.insert(HashingReader {
+                    inner: f.take(*len),
+                    md5: Md5::new(),
+                });
+                Body::Reader {
+                    reader: r,
+                    len: body_len,
+                }
             }
         };
-        let result = self.transport.send(HttpRequest { method: req.method, url: connect_url, headers, body, timeouts });
+        let result = self.transport.send(HttpRequest {
+            method: req.method,
+            url: connect_url,
+            headers,
+            body,
+            timeouts,
+        });
         let took = start.elapsed();
         match result {
             Ok(resp) => {
-                self.log.attempt(&conn, req.method, &signed_url, Outcome::Response { status: resp.status, reason: reason(resp.status), headers: &resp.headers }, took, attempt);
+                self.log.attempt(
+                    &conn,
+                    req.method,
+                    &signed_url,
+                    Outcome::Response {
+                        status: resp.status,
+                        reason: reason(resp.status),
+                        headers: &resp.headers,
+                    },
+                    took,
+                    attempt,
+                );
                 // A streamed body's integrity is checked against the ETag.
                 if let Some(fr) = file_reader.as_mut()
                     && resp.status < 300
@@ -367,7 +467,17 @@ impl Client {
                 Ok(resp)
             }
             Err(TransportError { code, detail }) => {
-                self.log.attempt(&conn, req.method, &signed_url, Outcome::Failed { code, detail: &detail }, took, attempt);
+                self.log.attempt(
+                    &conn,
+                    req.method,
+                    &signed_url,
+                    Outcome::Failed {
+                        code,
+                        detail: &detail,
+                    },
+                    took,
+                    attempt,
+                );
                 if let ReqBody::FileRange { .. } = req.body
                     && code == codes::ABORTED
                     && detail.contains("No such file")
@@ -382,7 +492,14 @@ impl Client {
     /// HEAD: size, ETag, date, metadata. `key` is relative to the prefix.
     pub fn head(&self, key: &str) -> Result<ObjectInfo, S3Error> {
         let full = self.ep.full_key(key);
-        let req = Req { method: "HEAD", op: OpKind::Read, key: Some(&full), query: vec![], headers: vec![], body: ReqBody::Empty };
+        let req = Req {
+            method: "HEAD",
+            op: OpKind::Read,
+            key: Some(&full),
+            query: vec![],
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
         self.execute(&req, |resp, _| Ok(info_from(key, &resp)))
     }
 
@@ -391,7 +508,14 @@ impl Client {
     /// the same ETag, so `out` receives every byte exactly once.
     pub fn get(&self, key: &str, out: &mut dyn Write) -> Result<ObjectInfo, S3Error> {
         let full = self.ep.full_key(key);
-        let req = Req { method: "GET", op: OpKind::Read, key: Some(&full), query: vec![], headers: vec![], body: ReqBody::Empty };
+        let req = Req {
+            method: "GET",
+            op: OpKind::Read,
+            key: Some(&full),
+            query: vec![],
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
         let mut got: u64 = 0;
         let mut md5 = Md5::new();
         let mut first: Option<ObjectInfo> = None;
@@ -418,13 +542,15 @@ impl Client {
                     Ok(0) => break,
                     Ok(n) => {
                         md5.update(&buf[..n]);
-                        out.write_all(&buf[..n]).map_err(|e| BodyFailure::Fatal(local("GET", Some(key), e)))?;
+                        out.write_all(&buf[..n])
+                            .map_err(|e| BodyFailure::Fatal(local("GET", Some(key), e)))?;
                         got += n as u64;
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
                         let f = first.as_ref().expect("set above");
-                        next.headers.retain(|(k, _)| k != "range" && k != "if-match");
+                        next.headers
+                            .retain(|(k, _)| k != "range" && k != "if-match");
                         next.headers.push(("range".into(), format!("bytes={got}-")));
                         if let Some(et) = &f.etag {
                             next.headers.push(("if-match".into(), et.clone()));
@@ -436,7 +562,8 @@ impl Client {
             let f = first.clone().expect("set above");
             if got != expect_total {
                 // A short body without an error: the connection closed early.
-                next.headers.retain(|(k, _)| k != "range" && k != "if-match");
+                next.headers
+                    .retain(|(k, _)| k != "range" && k != "if-match");
                 next.headers.push(("range".into(), format!("bytes={got}-")));
                 if let Some(et) = &f.etag {
                     next.headers.push(("if-match".into(), et.clone()));
@@ -445,7 +572,9 @@ impl Client {
                     return Err(BodyFailure::Fatal(S3Error::new(
                         "GET",
                         Some(key),
-                        S3ErrorKind::Integrity(format!("got {got} bytes, Content-Length said {expect_total}")),
+                        S3ErrorKind::Integrity(format!(
+                            "got {got} bytes, Content-Length said {expect_total}"
+                        )),
                     )));
                 }
                 return Err(BodyFailure::Retry(TransportError {
@@ -453,7 +582,9 @@ impl Client {
                     detail: format!("body ended after {got} of {expect_total} bytes"),
                 }));
             }
-            let kms = resp.header("x-amz-server-side-encryption").is_some_and(|v| v.contains("kms"));
+            let kms = resp
+                .header("x-amz-server-side-encryption")
+                .is_some_and(|v| v.contains("kms"));
             if let Some(etag) = f.etag.as_deref().and_then(plain_md5_etag)
                 && !kms
             {
@@ -462,7 +593,9 @@ impl Client {
                     return Err(BodyFailure::Fatal(S3Error::new(
                         "GET",
                         Some(key),
-                        S3ErrorKind::Integrity(format!("content MD5 {digest} does not match ETag {etag}")),
+                        S3ErrorKind::Integrity(format!(
+                            "content MD5 {digest} does not match ETag {etag}"
+                        )),
                     )));
                 }
             }
@@ -472,22 +605,44 @@ impl Client {
 
     /// Upload. Small bodies go in one signed PUT with Content-MD5; files
     /// above the threshold and streams above one part go multipart.
-    pub fn put(&self, key: &str, src: PutSource, meta: &[(String, String)]) -> Result<Option<String>, S3Error> {
+    pub fn put(
+        &self,
+        key: &str,
+        src: PutSource,
+        meta: &[(String, String)],
+    ) -> Result<Option<String>, S3Error> {
         let full = self.ep.full_key(key);
-        let meta_headers: Vec<(String, String)> = meta.iter().map(|(k, v)| (format!("x-amz-meta-{}", k.to_ascii_lowercase()), v.clone())).collect();
+        let meta_headers: Vec<(String, String)> = meta
+            .iter()
+            .map(|(k, v)| (format!("x-amz-meta-{}", k.to_ascii_lowercase()), v.clone()))
+            .collect();
         match src {
             PutSource::Bytes(b) => self.put_single(&full, key, ReqBody::Bytes(&b), &meta_headers),
             PutSource::File(path) => {
-                let len = std::fs::metadata(&path).map_err(|e| local("PUT", Some(key), e))?.len();
+                let len = std::fs::metadata(&path)
+                    .map_err(|e| local("PUT", Some(key), e))?
+                    .len();
                 if len > self.multipart_threshold {
                     super::multipart::upload_file(self, &full, key, &path, len, &meta_headers)
                 } else {
-                    self.put_single(&full, key, ReqBody::FileRange { path: &path, offset: 0, len }, &meta_headers)
+                    self.put_single(
+                        &full,
+                        key,
+                        ReqBody::FileRange {
+                            path: &path,
+                            offset: 0,
+                            len,
+                        },
+                        &meta_headers,
+                    )
                 }
             }
             PutSource::Reader(mut r) => {
                 let mut first = Vec::new();
-                (&mut r).take(STREAM_PART_SIZE as u64).read_to_end(&mut first).map_err(|e| local("PUT", Some(key), e))?;
+                (&mut r)
+                    .take(STREAM_PART_SIZE as u64)
+                    .read_to_end(&mut first)
+                    .map_err(|e| local("PUT", Some(key), e))?;
                 if first.len() < STREAM_PART_SIZE {
                     self.put_single(&full, key, ReqBody::Bytes(&first), &meta_headers)
                 } else {
@@ -497,14 +652,32 @@ impl Client {
         }
     }
 
-    fn put_single(&self, full: &str, key: &str, body: ReqBody<'_>, meta: &[(String, String)]) -> Result<Option<String>, S3Error> {
-        let req = Req { method: "PUT", op: OpKind::Write, key: Some(full), query: vec![], headers: meta.to_vec(), body };
+    fn put_single(
+        &self,
+        full: &str,
+        key: &str,
+        body: ReqBody<'_>,
+        meta: &[(String, String)],
+    ) -> Result<Option<String>, S3Error> {
+        let req = Req {
+            method: "PUT",
+            op: OpKind::Write,
+            key: Some(full),
+            query: vec![],
+            headers: meta.to_vec(),
+            body,
+        };
         let _ = key;
         self.execute(&req, |resp, _| Ok(resp.header("etag").map(str::to_owned)))
     }
 
     /// One ListObjectsV2 page under `prefix` (relative to the URL prefix).
-    pub fn list_page(&self, prefix: &str, delimiter: Option<&str>, token: Option<&str>) -> Result<ListPage, S3Error> {
+    pub fn list_page(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<ListPage, S3Error> {
         let full = self.ep.full_key(prefix);
         let mut query: Vec<(&str, Option<String>)> = Vec::new();
         if let Some(t) = token {
@@ -515,7 +688,14 @@ impl Client {
         }
         query.push(("list-type", Some("2".into())));
         query.push(("prefix", Some(full.clone())));
-        let req = Req { method: "GET", op: OpKind::Read, key: None, query, headers: vec![], body: ReqBody::Empty };
+        let req = Req {
+            method: "GET",
+            op: OpKind::Read,
+            key: None,
+            query,
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
         let body = self
             .execute(&req, |mut resp, _| {
                 let mut v = Vec::new();
@@ -529,13 +709,17 @@ impl Client {
                 e.key = Some(prefix.to_string());
                 e
             })?;
-        let root = xml::parse(&body).map_err(|e| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(e)))?;
+        let root = xml::parse(&body)
+            .map_err(|e| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(e)))?;
         let mut page = ListPage::default();
         for c in root.all("Contents") {
             let Some(k) = c.text_of("Key") else { continue };
             page.entries.push(ListEntry {
                 key: self.ep.relative_key(k).to_string(),
-                size: c.text_of("Size").and_then(|s| s.trim().parse().ok()).unwrap_or(0),
+                size: c
+                    .text_of("Size")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(0),
                 last_modified: c.text_of("LastModified").map(str::to_owned),
                 etag: c.text_of("ETag").map(str::to_owned),
             });
@@ -545,16 +729,30 @@ impl Client {
                 page.prefixes.push(self.ep.relative_key(k).to_string());
             }
         }
-        let truncated = root.text_of("IsTruncated").is_some_and(|t| t.trim() == "true");
-        page.next_token = root.text_of("NextContinuationToken").filter(|t| truncated && !t.is_empty()).map(str::to_owned);
+        let truncated = root
+            .text_of("IsTruncated")
+            .is_some_and(|t| t.trim() == "true");
+        page.next_token = root
+            .text_of("NextContinuationToken")
+            .filter(|t| truncated && !t.is_empty())
+            .map(str::to_owned);
         if truncated && page.next_token.is_none() {
-            return Err(S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol("truncated listing without NextContinuationToken".into())));
+            return Err(S3Error::new(
+                "LIST",
+                Some(prefix),
+                S3ErrorKind::Protocol("truncated listing without NextContinuationToken".into()),
+            ));
         }
         Ok(page)
     }
 
     /// Every page under `prefix`, in order.
-    pub fn list(&self, prefix: &str, delimiter: Option<&str>, f: &mut dyn FnMut(ListPage) -> io::Result<()>) -> Result<(), S3Error> {
+    pub fn list(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        f: &mut dyn FnMut(ListPage) -> io::Result<()>,
+    ) -> Result<(), S3Error> {
         let mut token: Option<String> = None;
         loop {
             let mut page = self.list_page(prefix, delimiter, token.as_deref())?;
@@ -570,7 +768,14 @@ impl Client {
     /// DELETE one object (S3 answers 204 even when it did not exist).
     pub fn delete(&self, key: &str) -> Result<(), S3Error> {
         let full = self.ep.full_key(key);
-        let req = Req { method: "DELETE", op: OpKind::Delete, key: Some(&full), query: vec![], headers: vec![], body: ReqBody::Empty };
+        let req = Req {
+            method: "DELETE",
+            op: OpKind::Delete,
+            key: Some(&full),
+            query: vec![],
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
         self.execute(&req, |_, _| Ok(()))
     }
 
@@ -588,35 +793,59 @@ impl Client {
             return failed;
         }
         for chunk in keys.chunks(limit.min(1000)) {
-            let mut body = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>true</Quiet>");
+            let mut body = String::from(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>true</Quiet>",
+            );
             for k in chunk {
                 body.push_str("<Object><Key>");
                 body.push_str(&xml_escape(&self.ep.full_key(k)));
                 body.push_str("</Key></Object>");
             }
             body.push_str("</Delete>");
-            let req = Req { method: "POST", op: OpKind::Delete, key: None, query: vec![("delete", None)], headers: vec![], body: ReqBody::Bytes(body.as_bytes()) };
+            let req = Req {
+                method: "POST",
+                op: OpKind::Delete,
+                key: None,
+                query: vec![("delete", None)],
+                headers: vec![],
+                body: ReqBody::Bytes(body.as_bytes()),
+            };
             let res = self.execute(&req, |mut resp, _| {
                 let mut v = Vec::new();
-                resp.body.read_to_end(&mut v).map_err(|e| BodyFailure::Retry(body_error(&e)))?;
+                resp.body
+                    .read_to_end(&mut v)
+                    .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
                 Ok(v)
             });
             match res {
                 Err(e) => {
                     let msg = e.to_string();
                     for k in chunk {
-                        failed.push((k.clone(), S3Error::new("DELETE", Some(k), S3ErrorKind::Protocol(format!("bulk delete failed: {msg}")))));
+                        failed.push((
+                            k.clone(),
+                            S3Error::new(
+                                "DELETE",
+                                Some(k),
+                                S3ErrorKind::Protocol(format!("bulk delete failed: {msg}")),
+                            ),
+                        ));
                     }
                 }
                 Ok(v) => match xml::parse(&v) {
                     Err(e) => {
                         for k in chunk {
-                            failed.push((k.clone(), S3Error::new("DELETE", Some(k), S3ErrorKind::Protocol(e.clone()))));
+                            failed.push((
+                                k.clone(),
+                                S3Error::new("DELETE", Some(k), S3ErrorKind::Protocol(e.clone())),
+                            ));
                         }
                     }
                     Ok(root) => {
                         for err in root.all("Error") {
-                            let k = err.text_of("Key").map(|k| self.ep.relative_key(k).to_string()).unwrap_or_default();
+                            let k = err
+                                .text_of("Key")
+                                .map(|k| self.ep.relative_key(k).to_string())
+                                .unwrap_or_default();
                             let kind = S3ErrorKind::Http {
                                 status: 200,
                                 code: err.text_of("Code").map(str::to_owned),
@@ -642,14 +871,25 @@ pub(crate) enum BodyFailure {
 }
 
 fn info_from(key: &str, resp: &HttpResponse) -> ObjectInfo {
-    let size = match resp.header("content-range").and_then(|r| r.rsplit('/').next()).and_then(|t| t.parse().ok()) {
+    let size = match resp
+        .header("content-range")
+        .and_then(|r| r.rsplit('/').next())
+        .and_then(|t| t.parse().ok())
+    {
         Some(total) => total,
-        None => resp.header("content-length").and_then(|s| s.trim().parse().ok()).unwrap_or(0),
+        None => resp
+            .header("content-length")
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0),
     };
     let mut metadata: Vec<(String, String)> = resp
         .headers
         .iter()
-        .filter_map(|(k, v)| k.to_ascii_lowercase().strip_prefix("x-amz-meta-").map(|n| (n.to_string(), v.clone())))
+        .filter_map(|(k, v)| {
+            k.to_ascii_lowercase()
+                .strip_prefix("x-amz-meta-")
+                .map(|n| (n.to_string(), v.clone()))
+        })
         .collect();
     metadata.sort();
     ObjectInfo {

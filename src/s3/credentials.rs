@@ -49,12 +49,19 @@ impl Credentials {
         expires: Option<SystemTime>,
         source: &'static str,
     ) -> Self {
-        Credentials { access_key, secret_key, session_token, expires, source }
+        Credentials {
+            access_key,
+            secret_key,
+            session_token,
+            expires,
+            source,
+        }
     }
 
     /// True when the keys expire within `margin`.
     pub fn expires_within(&self, margin: Duration) -> bool {
-        self.expires.is_some_and(|t| t <= SystemTime::now() + margin)
+        self.expires
+            .is_some_and(|t| t <= SystemTime::now() + margin)
     }
 }
 
@@ -63,7 +70,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key", &self.access_key)
             .field("secret_key", &self.secret_key)
-            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("expires", &self.expires)
             .field("source", &self.source)
             .finish()
@@ -79,7 +89,10 @@ const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 #[derive(Debug)]
 pub enum CredentialProvider {
     Static(Credentials),
-    Imds { imds: Imds, cached: Mutex<Option<(Credentials, Duration)>> },
+    Imds {
+        imds: Imds,
+        cached: Mutex<Option<(Credentials, Duration)>>,
+    },
 }
 
 impl CredentialProvider {
@@ -100,9 +113,15 @@ impl CredentialProvider {
             match imds.fetch() {
                 Ok(c) => {
                     let life = lifetime(&c);
-                    return Ok(CredentialProvider::Imds { imds, cached: Mutex::new(Some((c, life))) });
+                    return Ok(CredentialProvider::Imds {
+                        imds,
+                        cached: Mutex::new(Some((c, life))),
+                    });
                 }
-                Err(e) => tried.push(format!("IMDSv2 role {role} at {}: {e}", ep.params.auth_host)),
+                Err(e) => tried.push(format!(
+                    "IMDSv2 role {role} at {}: {e}",
+                    ep.params.auth_host
+                )),
             }
         } else {
             tried.push("IMDSv2: no auth_role parameter".to_string());
@@ -111,8 +130,16 @@ impl CredentialProvider {
         let sk = env("AWS_SECRET_ACCESS_KEY").filter(|s| !s.is_empty());
         match (ak, sk) {
             (Some(ak), Some(sk)) => {
-                let token = env("AWS_SESSION_TOKEN").filter(|s| !s.is_empty()).map(Secret::new);
-                return Ok(CredentialProvider::Static(Credentials::new(ak, Secret::new(sk), token, None, "environment")));
+                let token = env("AWS_SESSION_TOKEN")
+                    .filter(|s| !s.is_empty())
+                    .map(Secret::new);
+                return Ok(CredentialProvider::Static(Credentials::new(
+                    ak,
+                    Secret::new(sk),
+                    token,
+                    None,
+                    "environment",
+                )));
             }
             (Some(_), None) => tried.push("environment: AWS_SECRET_ACCESS_KEY unset".into()),
             (None, _) => tried.push("environment: AWS_ACCESS_KEY_ID unset".into()),

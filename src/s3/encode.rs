@@ -15,7 +15,10 @@ pub fn key_path(s: &str) -> String {
 fn encode(s: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') || (keep_slash && b == b'/') {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~')
+            || (keep_slash && b == b'/')
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -31,7 +34,9 @@ pub fn percent_decode(s: &str) -> Result<Vec<u8>, usize> {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%' {
-            let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+            let hex = b
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 Some(v) => out.push(v),
                 None => return Err(i),
@@ -68,7 +73,10 @@ mod tests {
 
     #[test]
     fn encodes_like_sigv4() {
-        assert_eq!(query_component("user/idx/ a+b=c~"), "user%2Fidx%2F%20a%2Bb%3Dc~");
+        assert_eq!(
+            query_component("user/idx/ a+b=c~"),
+            "user%2Fidx%2F%20a%2Bb%3Dc~"
+        );
         assert_eq!(key_path("a b/ü.txt"), "a%20b/%C3%BC.txt");
         assert_eq!(percent_decode("a%2Fb%3ac").unwrap(), b"a/b:c");
         assert_eq!(percent_decode("x%2").unwrap_err(), 1);

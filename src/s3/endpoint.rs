@@ -105,13 +105,18 @@ impl Endpoint {
         } else if lower.starts_with("http://") {
             (Scheme::Http, 7)
         } else {
-            return Err(EndpointError { span: base..url.len(), kind: EndpointErrorKind::Scheme });
+            return Err(EndpointError {
+                span: base..url.len(),
+                kind: EndpointErrorKind::Scheme,
+            });
         };
         let a0 = base + skip;
         let after = &url[a0..];
         let auth_len = after.find(['/', '?', '#']).unwrap_or(after.len());
         let authority = &after[..auth_len];
-        let path_end = after[auth_len..].find(['?', '#']).map_or(after.len(), |i| auth_len + i);
+        let path_end = after[auth_len..]
+            .find(['?', '#'])
+            .map_or(after.len(), |i| auth_len + i);
         let path = &after[auth_len..path_end];
         let query = match after[path_end..].strip_prefix('?') {
             Some(q) => q.split('#').next().unwrap_or(""),
@@ -128,7 +133,10 @@ impl Endpoint {
             None => None,
             Some(ui) => {
                 if let Some((i, c)) = ui.char_indices().find(|&(_, c)| !userinfo_char(c)) {
-                    return Err(EndpointError { span: a0 + i..a0 + i + c.len_utf8(), kind: EndpointErrorKind::UserinfoChar(c) });
+                    return Err(EndpointError {
+                        span: a0 + i..a0 + i + c.len_utf8(),
+                        kind: EndpointErrorKind::UserinfoChar(c),
+                    });
                 }
                 let (user, pass) = match ui.split_once(':') {
                     Some((u, p)) => (u, p),
@@ -136,11 +144,16 @@ impl Endpoint {
                 };
                 let dec = |s: &str, off: usize| {
                     percent_decode(s)
-                        .map_err(|i| EndpointError { span: off + i..off + i + 1, kind: EndpointErrorKind::BadPercent })
+                        .map_err(|i| EndpointError {
+                            span: off + i..off + i + 1,
+                            kind: EndpointErrorKind::BadPercent,
+                        })
                         .and_then(|v| {
                             String::from_utf8(v).map_err(|_| EndpointError {
                                 span: off..off + s.len(),
-                                kind: EndpointErrorKind::Host("userinfo is not UTF-8 after decoding".into()),
+                                kind: EndpointErrorKind::Host(
+                                    "userinfo is not UTF-8 after decoding".into(),
+                                ),
                             })
                         })
                 };
@@ -149,7 +162,13 @@ impl Endpoint {
                 if user.is_empty() {
                     None
                 } else {
-                    Some(Credentials::new(user, Secret::new(pass), None, None, "URL userinfo"))
+                    Some(Credentials::new(
+                        user,
+                        Secret::new(pass),
+                        None,
+                        None,
+                        "URL userinfo",
+                    ))
                 }
             }
         };
@@ -157,10 +176,11 @@ impl Endpoint {
             span: h0..h0 + hostport.len(),
             kind: EndpointErrorKind::Host(why),
         })?;
-        let prefix_bytes = percent_decode(path.trim_start_matches('/')).map_err(|i| EndpointError {
-            span: a0 + auth_len + i..a0 + auth_len + i + 1,
-            kind: EndpointErrorKind::BadPercent,
-        })?;
+        let prefix_bytes =
+            percent_decode(path.trim_start_matches('/')).map_err(|i| EndpointError {
+                span: a0 + auth_len + i..a0 + auth_len + i + 1,
+                kind: EndpointErrorKind::BadPercent,
+            })?;
         let prefix = String::from_utf8(prefix_bytes).map_err(|_| EndpointError {
             span: a0 + auth_len..a0 + path_end,
             kind: EndpointErrorKind::Host("URL path is not UTF-8 after decoding".into()),
@@ -169,20 +189,40 @@ impl Endpoint {
         let addressing = match &params.bucket {
             Some(b) => Addressing::Path { bucket: b.clone() },
             None => match vhost_bucket(&host) {
-                Some(b) => Addressing::VirtualHost { bucket: b.to_string() },
-                None => return Err(EndpointError { span: h0..h0 + hostport.len(), kind: EndpointErrorKind::NoBucket }),
+                Some(b) => Addressing::VirtualHost {
+                    bucket: b.to_string(),
+                },
+                None => {
+                    return Err(EndpointError {
+                        span: h0..h0 + hostport.len(),
+                        kind: EndpointErrorKind::NoBucket,
+                    });
+                }
             },
         };
         let signing = match &params.region {
             Some(r) => Signing::V4 { region: r.clone() },
             None => Signing::V2,
         };
-        Ok(Endpoint { scheme, host, port, addressing, prefix, signing, params, credentials, connect_to: None })
+        Ok(Endpoint {
+            scheme,
+            host,
+            port,
+            addressing,
+            prefix,
+            signing,
+            params,
+            credentials,
+            connect_to: None,
+        })
     }
 
     /// Apply `--endpoint URL` (see the module docs for the Host semantics).
     pub fn with_override(mut self, url: &str) -> Result<Endpoint, EndpointError> {
-        let bad = |why: &str| EndpointError { span: 0..url.len(), kind: EndpointErrorKind::Override(why.into()) };
+        let bad = |why: &str| EndpointError {
+            span: 0..url.len(),
+            kind: EndpointErrorKind::Override(why.into()),
+        };
         let (scheme, rest) = if let Some(r) = url.strip_prefix("https://") {
             (Scheme::Https, r)
         } else if let Some(r) = url.strip_prefix("http://") {
@@ -203,7 +243,11 @@ impl Endpoint {
                 self.connect_to = None;
             }
             Addressing::VirtualHost { .. } => {
-                self.connect_to = Some(ConnectTo { scheme, host, port: port.unwrap_or(scheme.default_port()) });
+                self.connect_to = Some(ConnectTo {
+                    scheme,
+                    host,
+                    port: port.unwrap_or(scheme.default_port()),
+                });
             }
         }
         Ok(self)
@@ -298,12 +342,20 @@ fn split_host_port(s: &str) -> Result<(String, Option<u16>), String> {
     if host.is_empty() || host == "[]" {
         return Err("empty host".into());
     }
-    if let Some(c) = host.chars().find(|c| !(c.is_ascii_alphanumeric() || "-._[]:".contains(*c))) {
+    if let Some(c) = host
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "-._[]:".contains(*c)))
+    {
         return Err(format!("character {c:?} is not allowed in a host name"));
     }
     let port = match port {
         None => None,
-        Some(p) => Some(p.parse::<u16>().ok().filter(|&n| n > 0).ok_or_else(|| format!("bad port '{p}'"))?),
+        Some(p) => Some(
+            p.parse::<u16>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| format!("bad port '{p}'"))?,
+        ),
     };
     Ok((host, port))
 }
@@ -328,8 +380,18 @@ mod tests {
             "https://AK:SEC%2FRET@bucket.s3.eu-central-1.amazonaws.com/?region=eu-central-1&max_retries=3",
         )
         .unwrap();
-        assert_eq!(e.addressing, Addressing::VirtualHost { bucket: "bucket".into() });
-        assert_eq!(e.signing, Signing::V4 { region: "eu-central-1".into() });
+        assert_eq!(
+            e.addressing,
+            Addressing::VirtualHost {
+                bucket: "bucket".into()
+            }
+        );
+        assert_eq!(
+            e.signing,
+            Signing::V4 {
+                region: "eu-central-1".into()
+            }
+        );
         let c = e.credentials.as_ref().unwrap();
         assert_eq!(c.access_key, "AK");
         assert_eq!(c.secret_key.expose(), "SEC/RET");
@@ -342,15 +404,24 @@ mod tests {
 
     #[test]
     fn path_style_with_prefix_and_override() {
-        let e = Endpoint::parse("s3:http://AK:SK@127.0.0.1:8014/b5%2F899/user@x/fts/?bucket=testbucket").unwrap();
+        let e = Endpoint::parse(
+            "s3:http://AK:SK@127.0.0.1:8014/b5%2F899/user@x/fts/?bucket=testbucket",
+        )
+        .unwrap();
         assert_eq!(e.bucket(), "testbucket");
         assert_eq!(e.signing, Signing::V2);
         assert_eq!(e.prefix, "b5/899/user@x/fts/");
         assert_eq!(e.request_path(None), "/testbucket/");
-        assert_eq!(e.request_path(Some(&e.full_key("k"))), "/testbucket/b5/899/user%40x/fts/k");
+        assert_eq!(
+            e.request_path(Some(&e.full_key("k"))),
+            "/testbucket/b5/899/user%40x/fts/k"
+        );
         let o = e.with_override("http://10.0.0.1:9000").unwrap();
         assert_eq!(o.host_header(), "10.0.0.1:9000");
-        let v = Endpoint::parse("http://AK:SK@b.s3.local:8014/").unwrap().with_override("http://127.0.0.1:8014/").unwrap();
+        let v = Endpoint::parse("http://AK:SK@b.s3.local:8014/")
+            .unwrap()
+            .with_override("http://127.0.0.1:8014/")
+            .unwrap();
         assert_eq!(v.host_header(), "b.s3.local:8014");
         assert_eq!(v.connect_base(), "http://127.0.0.1:8014");
         assert_eq!(v.sigv2_resource_path("/"), "/b/");
@@ -358,13 +429,22 @@ mod tests {
 
     #[test]
     fn rejects_bad_urls() {
-        assert!(matches!(Endpoint::parse("ftp://x/").unwrap_err().kind, EndpointErrorKind::Scheme));
-        assert!(matches!(Endpoint::parse("http://127.0.0.1:8014/").unwrap_err().kind, EndpointErrorKind::NoBucket));
+        assert!(matches!(
+            Endpoint::parse("ftp://x/").unwrap_err().kind,
+            EndpointErrorKind::Scheme
+        ));
+        assert!(matches!(
+            Endpoint::parse("http://127.0.0.1:8014/").unwrap_err().kind,
+            EndpointErrorKind::NoBucket
+        ));
         assert!(matches!(
             Endpoint::parse("http://a:b c@h.x/").unwrap_err().kind,
             EndpointErrorKind::UserinfoChar(' ')
         ));
-        assert!(matches!(Endpoint::parse("http://a:b%zz@h.x/").unwrap_err().kind, EndpointErrorKind::BadPercent));
+        assert!(matches!(
+            Endpoint::parse("http://a:b%zz@h.x/").unwrap_err().kind,
+            EndpointErrorKind::BadPercent
+        ));
         assert!(Endpoint::parse("http://h.x:99999/").is_err());
     }
 }

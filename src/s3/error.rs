@@ -39,7 +39,11 @@ impl fmt::Display for EndpointError {
                 f,
                 "character {c:?} in the URL's user:password must be percent-encoded (e.g. / as %2F, %%2F in dovecot.conf)"
             ),
-            BadPercent => write!(f, "bad percent-encoding in the storage URL (at byte {})", self.span.start),
+            BadPercent => write!(
+                f,
+                "bad percent-encoding in the storage URL (at byte {})",
+                self.span.start
+            ),
             Host(why) => write!(f, "bad host in storage URL: {why}"),
             NoBucket => write!(
                 f,
@@ -84,17 +88,23 @@ pub struct S3Error {
     pub method: &'static str,
     pub key: Option<String>,
     pub attempts: u32,
-    pub kind: S3ErrorKind,
+    /// Boxed: errors travel in every `Result` of the client.
+    pub kind: Box<S3ErrorKind>,
 }
 
 impl S3Error {
     pub fn new(method: &'static str, key: Option<&str>, kind: S3ErrorKind) -> Self {
-        S3Error { method, key: key.map(str::to_owned), attempts: 1, kind }
+        S3Error {
+            method,
+            key: key.map(str::to_owned),
+            attempts: 1,
+            kind: Box::new(kind),
+        }
     }
 
     /// The HTTP status (or the 9xxx transport code) for exit reporting.
     pub fn status(&self) -> Option<u16> {
-        match &self.kind {
+        match &*self.kind {
             S3ErrorKind::Http { status, .. } => Some(*status),
             S3ErrorKind::Transport { code, .. } => Some(*code),
             S3ErrorKind::Integrity(_) => Some(9006),
@@ -103,7 +113,7 @@ impl S3Error {
     }
 
     pub fn is_not_found(&self) -> bool {
-        matches!(self.kind, S3ErrorKind::Http { status: 404, .. })
+        matches!(*self.kind, S3ErrorKind::Http { status: 404, .. })
     }
 }
 
@@ -114,8 +124,13 @@ impl fmt::Display for S3Error {
             write!(f, " {k}")?;
         }
         write!(f, ": ")?;
-        match &self.kind {
-            S3ErrorKind::Http { status, code, message, request_id } => {
+        match &*self.kind {
+            S3ErrorKind::Http {
+                status,
+                code,
+                message,
+                request_id,
+            } => {
                 write!(f, "{status}")?;
                 match (code.as_deref(), *status) {
                     (Some(c), _) => write!(f, " {c}")?,

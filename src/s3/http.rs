@@ -22,7 +22,10 @@ pub enum Body<'a> {
     Empty,
     Bytes(&'a [u8]),
     /// Exactly `len` bytes will be read from `reader`.
-    Reader { reader: &'a mut (dyn Read + Send), len: u64 },
+    Reader {
+        reader: &'a mut (dyn Read + Send),
+        len: u64,
+    },
 }
 
 /// One request as it goes on the wire.
@@ -44,7 +47,10 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -73,7 +79,10 @@ pub fn body_error(e: &io::Error) -> TransportError {
         io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => codes::TIMED_OUT,
         _ => codes::CONNECTION_LOST,
     };
-    TransportError { code, detail: e.to_string() }
+    TransportError {
+        code,
+        detail: e.to_string(),
+    }
 }
 
 /// A shareable connection pool (clone it freely across threads).
@@ -127,12 +136,18 @@ impl Transport {
 
     /// Send one request and return the response head (body unread).
     pub fn send(&self, req: HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
-        let mut b = ureq::http::Request::builder().method(req.method).uri(&req.url);
+        let mut b = ureq::http::Request::builder()
+            .method(req.method)
+            .uri(&req.url);
         for (k, v) in &req.headers {
             b = b.header(k.as_str(), v.as_str());
         }
         let t = req.timeouts;
-        fn configure<S: ureq::AsSendBody>(agent: &ureq::Agent, r: ureq::http::Request<S>, t: Timeouts) -> ureq::http::Request<S> {
+        fn configure<S: ureq::AsSendBody>(
+            agent: &ureq::Agent,
+            r: ureq::http::Request<S>,
+            t: Timeouts,
+        ) -> ureq::http::Request<S> {
             agent
                 .configure_request(r)
                 .timeout_connect(Some(t.connect))
@@ -142,13 +157,24 @@ impl Transport {
                 .timeout_global(t.global)
                 .build()
         }
-        let bad = |e: ureq::http::Error| TransportError { code: codes::INVALID_URL, detail: e.to_string() };
+        let bad = |e: ureq::http::Error| TransportError {
+            code: codes::INVALID_URL,
+            detail: e.to_string(),
+        };
         let result = match req.body {
-            Body::Empty => self.agent.run(configure(&self.agent, b.body(()).map_err(bad)?, t)),
-            Body::Bytes(bytes) => self.agent.run(configure(&self.agent, b.body(bytes).map_err(bad)?, t)),
+            Body::Empty => self
+                .agent
+                .run(configure(&self.agent, b.body(()).map_err(bad)?, t)),
+            Body::Bytes(bytes) => {
+                self.agent
+                    .run(configure(&self.agent, b.body(bytes).map_err(bad)?, t))
+            }
             Body::Reader { reader, len } => {
                 let body = ureq::SendBody::from_reader(reader);
-                let r = b.header("content-length", len.to_string()).body(body).map_err(bad)?;
+                let r = b
+                    .header("content-length", len.to_string())
+                    .body(body)
+                    .map_err(bad)?;
                 self.agent.run(configure(&self.agent, r, t))
             }
         };
@@ -157,10 +183,19 @@ impl Transport {
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let body = Box::new(resp.into_body().into_reader());
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -173,11 +208,16 @@ fn map_error(e: ureq::Error) -> TransportError {
         E::BadUri(_) | E::Http(_) => codes::INVALID_URL,
         E::Protocol(_) => codes::BAD_RESPONSE,
         E::Io(io) => match io.kind() {
-            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => codes::CONNECT_FAILED,
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
+                codes::CONNECT_FAILED
+            }
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => codes::TIMED_OUT,
             _ => codes::CONNECTION_LOST,
         },
         _ => codes::ABORTED,
     };
-    TransportError { code, detail: e.to_string() }
+    TransportError {
+        code,
+        detail: e.to_string(),
+    }
 }

@@ -34,19 +34,36 @@ fn err(why: impl Into<String>) -> S3Error {
 
 impl Imds {
     pub fn new(transport: Transport, host: &str, role: &str) -> Self {
-        Imds { transport, host: host.to_string(), role: role.to_string(), token: Mutex::new(None) }
+        Imds {
+            transport,
+            host: host.to_string(),
+            role: role.to_string(),
+            token: Mutex::new(None),
+        }
     }
 
-    fn call(&self, method: &'static str, path: &str, headers: Vec<(String, String)>) -> Result<(u16, String), S3Error> {
+    fn call(
+        &self,
+        method: &'static str,
+        path: &str,
+        headers: Vec<(String, String)>,
+    ) -> Result<(u16, String), S3Error> {
         let t = Duration::from_secs(5);
         let req = HttpRequest {
             method,
             url: format!("http://{}{path}", self.host),
             headers,
             body: Body::Empty,
-            timeouts: Timeouts { connect: t, response: t, global: Some(Duration::from_secs(15)) },
+            timeouts: Timeouts {
+                connect: t,
+                response: t,
+                global: Some(Duration::from_secs(15)),
+            },
         };
-        let resp = self.transport.send(req).map_err(|e| err(format!("{} {}", e.code, e.detail)))?;
+        let resp = self
+            .transport
+            .send(req)
+            .map_err(|e| err(format!("{} {}", e.code, e.detail)))?;
         let mut text = String::new();
         resp.body
             .take(64 * 1024)
@@ -67,7 +84,10 @@ impl Imds {
         let (status, body) = self.call(
             "PUT",
             "/latest/api/token",
-            vec![("X-aws-ec2-metadata-token-ttl-seconds".into(), TOKEN_TTL_SECS.to_string())],
+            vec![(
+                "X-aws-ec2-metadata-token-ttl-seconds".into(),
+                TOKEN_TTL_SECS.to_string(),
+            )],
         )?;
         if status != 200 {
             return Err(err(format!("token request got HTTP {status}")));
@@ -76,7 +96,10 @@ impl Imds {
         if token.is_empty() {
             return Err(err("empty session token"));
         }
-        *slot = Some((token.clone(), Instant::now() + Duration::from_secs(TOKEN_TTL_SECS * 9 / 10)));
+        *slot = Some((
+            token.clone(),
+            Instant::now() + Duration::from_secs(TOKEN_TTL_SECS * 9 / 10),
+        ));
         Ok(token)
     }
 
@@ -87,7 +110,11 @@ impl Imds {
         let mut force = false;
         for _ in 0..2 {
             let token = self.token(force)?;
-            let (status, body) = self.call("GET", &path, vec![("X-aws-ec2-metadata-token".into(), token)])?;
+            let (status, body) = self.call(
+                "GET",
+                &path,
+                vec![("X-aws-ec2-metadata-token".into(), token)],
+            )?;
             match status {
                 200 => return parse_creds(&body),
                 401 => force = true,
@@ -100,7 +127,8 @@ impl Imds {
 }
 
 fn parse_creds(body: &str) -> Result<Credentials, S3Error> {
-    let rc: RoleCreds = serde_json::from_str(body).map_err(|e| err(format!("bad credentials JSON: {e}")))?;
+    let rc: RoleCreds =
+        serde_json::from_str(body).map_err(|e| err(format!("bad credentials JSON: {e}")))?;
     let expires = match rc.expiration.as_deref() {
         Some(s) => Some(parse_iso8601(s).ok_or_else(|| err(format!("bad Expiration '{s}'")))?),
         None => None,
@@ -117,7 +145,14 @@ fn parse_creds(body: &str) -> Result<Credentials, S3Error> {
 /// `YYYY-MM-DDTHH:MM:SS[.fff]Z` (what IMDS sends) as a time.
 pub fn parse_iso8601(s: &str) -> Option<SystemTime> {
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || !s.ends_with('Z') {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || !s.ends_with('Z')
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
@@ -135,7 +170,9 @@ pub fn parse_iso8601(s: &str) -> Option<SystemTime> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     let secs = days * 86_400 + h * 3600 + mi * 60 + se;
-    u64::try_from(secs).ok().map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    u64::try_from(secs)
+        .ok()
+        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
 }
 
 #[cfg(test)]
@@ -145,7 +182,10 @@ mod tests {
     #[test]
     fn iso8601() {
         let t = parse_iso8601("2026-11-28T19:14:01Z").unwrap();
-        assert_eq!(t.duration_since(UNIX_EPOCH).unwrap().as_secs(), 1_795_893_241);
+        assert_eq!(
+            t.duration_since(UNIX_EPOCH).unwrap().as_secs(),
+            1_795_893_241
+        );
         assert!(parse_iso8601("2026-13-28T19:14:01Z").is_none());
         let c = parse_creds(r#"{"AccessKeyId":"a","SecretAccessKey":"s","Token":"t","Expiration":"2030-01-01T00:00:00Z"}"#).unwrap();
         assert_eq!(c.session_token.unwrap().expose(), "t");

@@ -16,8 +16,15 @@ pub struct RequestLog {
 
 /// How an attempt ended.
 pub enum Outcome<'a> {
-    Response { status: u16, reason: &'a str, headers: &'a [(String, String)] },
-    Failed { code: u16, detail: &'a str },
+    Response {
+        status: u16,
+        reason: &'a str,
+        headers: &'a [(String, String)],
+    },
+    Failed {
+        code: u16,
+        detail: &'a str,
+    },
 }
 
 impl RequestLog {
@@ -28,7 +35,11 @@ impl RequestLog {
                 hdrs.push(h.to_ascii_lowercase());
             }
         }
-        RequestLog { enabled, next_id: AtomicU64::new(1), loghdr: hdrs }
+        RequestLog {
+            enabled,
+            next_id: AtomicU64::new(1),
+            loghdr: hdrs,
+        }
     }
 
     pub fn enabled(&self) -> bool {
@@ -37,22 +48,41 @@ impl RequestLog {
 
     /// Log one attempt. `conn` is `host:port` connected to, `url` the
     /// request URL (no credentials).
-    pub fn attempt(&self, conn: &str, method: &str, url: &str, outcome: Outcome<'_>, took: Duration, attempt: u32) {
+    pub fn attempt(
+        &self,
+        conn: &str,
+        method: &str,
+        url: &str,
+        outcome: Outcome<'_>,
+        took: Duration,
+        attempt: u32,
+    ) {
         if !self.enabled {
             return;
         }
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let ms = took.as_millis();
         let line = match outcome {
-            Outcome::Response { status, reason, headers } => {
+            Outcome::Response {
+                status,
+                reason,
+                headers,
+            } => {
                 let logged: Vec<String> = self
                     .loghdr
                     .iter()
                     .filter_map(|h| {
-                        headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(h)).map(|(_, v)| format!("{h}:{v}"))
+                        headers
+                            .iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case(h))
+                            .map(|(_, v)| format!("{h}:{v}"))
                     })
                     .collect();
-                let hdrs = if logged.is_empty() { String::new() } else { format!(" ({})", logged.join(", ")) };
+                let hdrs = if logged.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", logged.join(", "))
+                };
                 format!(
                     "http-client: conn {conn}: Got {status} response for request [Req{id}: {method} {url}]: {reason}{hdrs} (took {ms} ms, attempt {attempt})"
                 )

@@ -18,40 +18,83 @@ const MIN_PART: u64 = 16 * 1024 * 1024;
 
 fn read_all(mut resp: super::http::HttpResponse) -> Result<Vec<u8>, BodyFailure> {
     let mut v = Vec::new();
-    resp.body.read_to_end(&mut v).map_err(|e| BodyFailure::Retry(body_error(&e)))?;
+    resp.body
+        .read_to_end(&mut v)
+        .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
     Ok(v)
 }
 
-fn initiate(c: &Client, full: &str, key: &str, meta: &[(String, String)]) -> Result<String, S3Error> {
-    let req = Req { method: "POST", op: OpKind::Write, key: Some(full), query: vec![("uploads", None)], headers: meta.to_vec(), body: ReqBody::Empty };
+fn initiate(
+    c: &Client,
+    full: &str,
+    key: &str,
+    meta: &[(String, String)],
+) -> Result<String, S3Error> {
+    let req = Req {
+        method: "POST",
+        op: OpKind::Write,
+        key: Some(full),
+        query: vec![("uploads", None)],
+        headers: meta.to_vec(),
+        body: ReqBody::Empty,
+    };
     let body = c.execute(&req, |r, _| read_all(r))?;
-    let root = xml::parse(&body).map_err(|e| S3Error::new("POST", Some(key), S3ErrorKind::Protocol(e)))?;
+    let root =
+        xml::parse(&body).map_err(|e| S3Error::new("POST", Some(key), S3ErrorKind::Protocol(e)))?;
     root.text_of("UploadId")
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
-        .ok_or_else(|| S3Error::new("POST", Some(key), S3ErrorKind::Protocol("no UploadId in answer".into())))
+        .ok_or_else(|| {
+            S3Error::new(
+                "POST",
+                Some(key),
+                S3ErrorKind::Protocol("no UploadId in answer".into()),
+            )
+        })
 }
 
-fn put_part(c: &Client, full: &str, upload_id: &str, n: u64, body: ReqBody<'_>) -> Result<String, S3Error> {
+fn put_part(
+    c: &Client,
+    full: &str,
+    upload_id: &str,
+    n: u64,
+    body: ReqBody<'_>,
+) -> Result<String, S3Error> {
     let req = Req {
         method: "PUT",
         op: OpKind::Write,
         key: Some(full),
-        query: vec![("partNumber", Some(n.to_string())), ("uploadId", Some(upload_id.to_string()))],
+        query: vec![
+            ("partNumber", Some(n.to_string())),
+            ("uploadId", Some(upload_id.to_string())),
+        ],
         headers: vec![],
         body,
     };
     c.execute(&req, |r, _| {
         r.header("etag").map(str::to_owned).ok_or_else(|| {
-            BodyFailure::Fatal(S3Error::new("PUT", None, S3ErrorKind::Protocol(format!("part {n}: no ETag"))))
+            BodyFailure::Fatal(S3Error::new(
+                "PUT",
+                None,
+                S3ErrorKind::Protocol(format!("part {n}: no ETag")),
+            ))
         })
     })
 }
 
-fn complete(c: &Client, full: &str, key: &str, upload_id: &str, parts: &[(u64, String)]) -> Result<Option<String>, S3Error> {
+fn complete(
+    c: &Client,
+    full: &str,
+    key: &str,
+    upload_id: &str,
+    parts: &[(u64, String)],
+) -> Result<Option<String>, S3Error> {
     let mut body = String::from("<CompleteMultipartUpload>");
     for (n, etag) in parts {
-        body.push_str(&format!("<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag></Part>", xml_escape(etag)));
+        body.push_str(&format!(
+            "<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag></Part>",
+            xml_escape(etag)
+        ));
     }
     body.push_str("</CompleteMultipartUpload>");
     let req = Req {
@@ -64,10 +107,20 @@ fn complete(c: &Client, full: &str, key: &str, upload_id: &str, parts: &[(u64, S
     };
     let answer = c.execute(&req, |r, _| read_all(r))?;
     // S3 may answer 200 and still report an error in the body.
-    let root = xml::parse(&answer).map_err(|e| S3Error::new("POST", Some(key), S3ErrorKind::Protocol(e)))?;
+    let root = xml::parse(&answer)
+        .map_err(|e| S3Error::new("POST", Some(key), S3ErrorKind::Protocol(e)))?;
     if root.name == "Error" {
         let (code, message, request_id) = xml::parse_error(&answer);
-        return Err(S3Error::new("POST", Some(key), S3ErrorKind::Http { status: 200, code, message, request_id }));
+        return Err(S3Error::new(
+            "POST",
+            Some(key),
+            S3ErrorKind::Http {
+                status: 200,
+                code,
+                message,
+                request_id,
+            },
+        ));
     }
     Ok(root.text_of("ETag").map(str::to_owned))
 }
@@ -92,7 +145,14 @@ pub fn part_size_for(len: u64, configured: u64) -> u64 {
 }
 
 /// Upload a file in parts, `c.workers` (at most 4) at a time.
-pub fn upload_file(c: &Client, full: &str, key: &str, path: &Path, len: u64, meta: &[(String, String)]) -> Result<Option<String>, S3Error> {
+pub fn upload_file(
+    c: &Client,
+    full: &str,
+    key: &str,
+    path: &Path,
+    len: u64,
+    meta: &[(String, String)],
+) -> Result<Option<String>, S3Error> {
     let part = part_size_for(len, c.part_size);
     let count = len.div_ceil(part).max(1);
     let upload_id = initiate(c, full, key, meta)?;
@@ -111,11 +171,27 @@ pub fn upload_file(c: &Client, full: &str, key: &str, path: &Path, len: u64, met
                     }
                     let offset = (n - 1) * part;
                     let plen = part.min(len - offset);
-                    match put_part(c, full, &upload_id, n, ReqBody::FileRange { path, offset, len: plen }) {
-                        Ok(etag) => etags.lock().unwrap_or_else(|p| p.into_inner()).push((n, etag)),
+                    match put_part(
+                        c,
+                        full,
+                        &upload_id,
+                        n,
+                        ReqBody::FileRange {
+                            path,
+                            offset,
+                            len: plen,
+                        },
+                    ) {
+                        Ok(etag) => etags
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((n, etag)),
                         Err(e) => {
                             failed.store(true, Ordering::Relaxed);
-                            first_err.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e);
+                            first_err
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
                         }
                     }
                 }
@@ -132,7 +208,13 @@ pub fn upload_file(c: &Client, full: &str, key: &str, path: &Path, len: u64, met
     finish(c, full, key, &upload_id, &parts)
 }
 
-fn finish(c: &Client, full: &str, key: &str, upload_id: &str, parts: &[(u64, String)]) -> Result<Option<String>, S3Error> {
+fn finish(
+    c: &Client,
+    full: &str,
+    key: &str,
+    upload_id: &str,
+    parts: &[(u64, String)],
+) -> Result<Option<String>, S3Error> {
     match complete(c, full, key, upload_id, parts) {
         Ok(etag) => Ok(etag),
         Err(e) => {
@@ -165,7 +247,10 @@ pub fn upload_stream(
             }
         }
         buf.clear();
-        if let Err(e) = (&mut rest).take(STREAM_PART_SIZE as u64).read_to_end(&mut buf) {
+        if let Err(e) = (&mut rest)
+            .take(STREAM_PART_SIZE as u64)
+            .read_to_end(&mut buf)
+        {
             abort(c, full, &upload_id);
             return Err(S3Error::new("PUT", Some(key), S3ErrorKind::Local(e)));
         }

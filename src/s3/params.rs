@@ -121,13 +121,24 @@ impl Params {
         Ok(p)
     }
 
-    fn set(&mut self, name: &str, value: Option<&str>, span: Range<usize>) -> Result<(), EndpointError> {
+    fn set(
+        &mut self,
+        name: &str,
+        value: Option<&str>,
+        span: Range<usize>,
+    ) -> Result<(), EndpointError> {
         let err = |why: String| EndpointError {
             span: span.clone(),
-            kind: EndpointErrorKind::Param { name: name.into(), why },
+            kind: EndpointErrorKind::Param {
+                name: name.into(),
+                why,
+            },
         };
         let v = value.unwrap_or("");
-        let uint = || v.parse::<u32>().map_err(|_| err(format!("'{v}' is not an unsigned number")));
+        let uint = || {
+            v.parse::<u32>()
+                .map_err(|_| err(format!("'{v}' is not an unsigned number")))
+        };
         let time = || parse_time_msecs(v).map_err(&err);
         let msecs = || {
             v.parse::<u64>()
@@ -173,7 +184,9 @@ impl Params {
             "loghdr" => self.loghdr.push(v.to_string()),
             "no_trace_headers" => self.no_trace_headers = v != "0",
             "reason_header_max_length" => self.reason_header_max_length = uint()?,
-            _ => self.unknown.push((name.to_string(), value.map(str::to_string))),
+            _ => self
+                .unknown
+                .push((name.to_string(), value.map(str::to_string))),
         }
         Ok(())
     }
@@ -188,7 +201,9 @@ pub fn parse_time_msecs(s: &str) -> Result<Duration, String> {
     if digits == 0 {
         return Err(format!("'{s}' is not a time (e.g. 500ms, 10s, 2min)"));
     }
-    let n: u64 = t[..digits].parse().map_err(|_| format!("'{s}' is too large"))?;
+    let n: u64 = t[..digits]
+        .parse()
+        .map_err(|_| format!("'{s}' is too large"))?;
     let unit = t[digits..].trim_start().to_ascii_lowercase();
     let ms_per: u64 = match unit.as_str() {
         "" if n == 0 => 0,
@@ -212,12 +227,19 @@ mod tests {
 
     #[test]
     fn times_and_defaults() {
-        assert_eq!(parse_time_msecs("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(
+            parse_time_msecs("500ms").unwrap(),
+            Duration::from_millis(500)
+        );
         assert_eq!(parse_time_msecs("2 min").unwrap(), Duration::from_secs(120));
         assert_eq!(parse_time_msecs("0").unwrap(), Duration::ZERO);
         assert!(parse_time_msecs("10").is_err());
         assert!(parse_time_msecs("1.5s").is_err());
-        let p = Params::parse("region=eu-central-1&timeout_msecs=2500&max_retries=3&addhdr=X-A:b:c&use_listing", 0).unwrap();
+        let p = Params::parse(
+            "region=eu-central-1&timeout_msecs=2500&max_retries=3&addhdr=X-A:b:c&use_listing",
+            0,
+        )
+        .unwrap();
         assert_eq!(p.region.as_deref(), Some("eu-central-1"));
         assert_eq!(p.timeout, Duration::from_millis(2500));
         assert_eq!(p.connect_timeout(), Duration::from_millis(2500));

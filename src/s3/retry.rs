@@ -37,7 +37,10 @@ thread_local! {
 }
 
 fn seed() -> u64 {
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1);
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
     let addr = &t as *const u64 as u64;
     (t ^ addr.rotate_left(32)) | 1
 }

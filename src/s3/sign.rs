@@ -32,27 +32,38 @@ pub struct ToSign<'a> {
 }
 
 /// Headers to add to the request (Authorization, dates, token, hashes).
-pub fn sign(signing: &Signing, creds: &Credentials, req: &ToSign<'_>, now: SystemTime) -> Result<Vec<(String, String)>, String> {
+pub fn sign(
+    signing: &Signing,
+    creds: &Credentials,
+    req: &ToSign<'_>,
+    now: SystemTime,
+) -> Result<Vec<(String, String)>, String> {
     match signing {
         Signing::V4 { region } => sign_v4(region, creds, req, now),
         Signing::V2 => Ok(sign_v2(creds, req, now)),
     }
 }
 
-fn sign_v4(region: &str, creds: &Credentials, req: &ToSign<'_>, now: SystemTime) -> Result<Vec<(String, String)>, String> {
+fn sign_v4(
+    region: &str,
+    creds: &Credentials,
+    req: &ToSign<'_>,
+    now: SystemTime,
+) -> Result<Vec<(String, String)>, String> {
     use aws_sigv4::http_request::{
         PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
         UriPathNormalizationMode, sign,
     };
     use aws_sigv4::sign::v4;
-    let identity: aws_smithy_runtime_api::client::identity::Identity = aws_credential_types::Credentials::new(
-        creds.access_key.clone(),
-        creds.secret_key.expose().to_string(),
-        creds.session_token.as_ref().map(|t| t.expose().to_string()),
-        None,
-        "obox-cli",
-    )
-    .into();
+    let identity: aws_smithy_runtime_api::client::identity::Identity =
+        aws_credential_types::Credentials::new(
+            creds.access_key.clone(),
+            creds.secret_key.expose().to_string(),
+            creds.session_token.as_ref().map(|t| t.expose().to_string()),
+            None,
+            "obox-cli",
+        )
+        .into();
     let mut settings = SigningSettings::default();
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     settings.percent_encoding_mode = PercentEncodingMode::Single;
@@ -70,19 +81,47 @@ fn sign_v4(region: &str, creds: &Credentials, req: &ToSign<'_>, now: SystemTime)
         Payload::Bytes(b) => SignableBody::Bytes(b),
         Payload::Unsigned => SignableBody::UnsignedPayload,
     };
-    let headers = std::iter::once(("host", req.host)).chain(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let signable = SignableRequest::new(req.method, req.url, headers, body).map_err(|e| e.to_string())?;
-    let (instructions, _) = sign(signable, &params).map_err(|e| e.to_string())?.into_parts();
+    let headers = std::iter::once(("host", req.host))
+        .chain(req.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let signable =
+        SignableRequest::new(req.method, req.url, headers, body).map_err(|e| e.to_string())?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| e.to_string())?
+        .into_parts();
     let (hdrs, _query) = instructions.into_parts();
-    Ok(hdrs.into_iter().map(|h| (h.name().to_string(), h.value().to_string())).collect())
+    Ok(hdrs
+        .into_iter()
+        .map(|h| (h.name().to_string(), h.value().to_string()))
+        .collect())
 }
 
 /// Sub-resources that belong in SigV2's canonical resource.
 pub const V2_SUBRESOURCES: &[&str] = &[
-    "acl", "cors", "delete", "lifecycle", "location", "logging", "notification", "partNumber", "policy",
-    "requestPayment", "response-cache-control", "response-content-disposition", "response-content-encoding",
-    "response-content-language", "response-content-type", "response-expires", "restore", "tagging", "torrent",
-    "uploadId", "uploads", "versionId", "versioning", "versions", "website",
+    "acl",
+    "cors",
+    "delete",
+    "lifecycle",
+    "location",
+    "logging",
+    "notification",
+    "partNumber",
+    "policy",
+    "requestPayment",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+    "restore",
+    "tagging",
+    "torrent",
+    "uploadId",
+    "uploads",
+    "versionId",
+    "versioning",
+    "versions",
+    "website",
 ];
 
 /// The SigV2 canonical resource: `path` plus the sorted sub-resources of
@@ -97,12 +136,20 @@ pub fn v2_resource(path: &str, query: &[(&str, Option<&str>)]) -> String {
         })
         .collect();
     subs.sort();
-    if subs.is_empty() { path.to_string() } else { format!("{path}?{}", subs.join("&")) }
+    if subs.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", subs.join("&"))
+    }
 }
 
 fn sign_v2(creds: &Credentials, req: &ToSign<'_>, now: SystemTime) -> Vec<(String, String)> {
     let get = |name: &str| {
-        req.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim()).unwrap_or("")
+        req.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
     };
     let date = httpdate::fmt_http_date(now);
     let mut amz: Vec<(String, String)> = req
@@ -136,10 +183,17 @@ fn sign_v2(creds: &Credentials, req: &ToSign<'_>, now: SystemTime) -> Vec<(Strin
         canon_amz,
         req.v2_resource
     );
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(creds.secret_key.expose().as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(creds.secret_key.expose().as_bytes())
+        .expect("HMAC takes any key length");
     mac.update(sts.as_bytes());
     let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    let mut out = vec![("date".to_string(), date), ("authorization".to_string(), format!("AWS {}:{sig}", creds.access_key))];
+    let mut out = vec![
+        ("date".to_string(), date),
+        (
+            "authorization".to_string(),
+            format!("AWS {}:{sig}", creds.access_key),
+        ),
+    ];
     if let Some(t) = &creds.session_token {
         out.push(("x-amz-security-token".to_string(), t.expose().to_string()));
     }
@@ -174,7 +228,16 @@ mod tests {
             v2_resource: "/awsexamplebucket1/photos/puppy.jpg",
         };
         let h = sign_v2(&creds, &req, now);
-        assert_eq!(h[1].1, "AWS AKIAIOSFODNN7EXAMPLE:7AbQgM8BIjLxGPGytjyjro07bR4=");
-        assert_eq!(v2_resource("/b/", &[("prefix", Some("x")), ("uploads", None), ("delete", None)]), "/b/?delete&uploads");
+        assert_eq!(
+            h[1].1,
+            "AWS AKIAIOSFODNN7EXAMPLE:7AbQgM8BIjLxGPGytjyjro07bR4="
+        );
+        assert_eq!(
+            v2_resource(
+                "/b/",
+                &[("prefix", Some("x")), ("uploads", None), ("delete", None)]
+            ),
+            "/b/?delete&uploads"
+        );
     }
 }

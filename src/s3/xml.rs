@@ -30,20 +30,32 @@ pub fn parse(xml: &[u8]) -> Result<Node, String> {
     let mut stack: Vec<Node> = vec![Node::default()];
     let mut buf = Vec::new();
     loop {
-        let ev = reader.read_event_into(&mut buf).map_err(|e| format!("XML: {e}"))?;
+        let ev = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("XML: {e}"))?;
         match ev {
             Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                stack.push(Node { name, ..Node::default() });
+                stack.push(Node {
+                    name,
+                    ..Node::default()
+                });
             }
             Event::Empty(e) => {
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 let top = stack.last_mut().ok_or("XML: unbalanced")?;
-                top.children.push(Node { name, ..Node::default() });
+                top.children.push(Node {
+                    name,
+                    ..Node::default()
+                });
             }
             Event::End(_) => {
                 let done = stack.pop().ok_or("XML: unbalanced")?;
-                stack.last_mut().ok_or("XML: unbalanced")?.children.push(done);
+                stack
+                    .last_mut()
+                    .ok_or("XML: unbalanced")?
+                    .children
+                    .push(done);
             }
             Event::Text(t) => {
                 let s = t.decode().map_err(|e| format!("XML: {e}"))?;
@@ -65,7 +77,11 @@ pub fn parse(xml: &[u8]) -> Result<Node, String> {
                         other => return Err(format!("XML: unknown entity &{other};")),
                     },
                 };
-                stack.last_mut().ok_or("XML: unbalanced")?.text.push_str(&ch);
+                stack
+                    .last_mut()
+                    .ok_or("XML: unbalanced")?
+                    .text
+                    .push_str(&ch);
             }
             Event::Eof => break,
             _ => {}
@@ -76,7 +92,9 @@ pub fn parse(xml: &[u8]) -> Result<Node, String> {
         return Err("XML: document ends inside an element".into());
     }
     let mut doc = stack.pop().unwrap_or_default();
-    doc.children.pop().ok_or_else(|| "XML: empty document".to_string())
+    doc.children
+        .pop()
+        .ok_or_else(|| "XML: empty document".to_string())
 }
 
 /// `<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId></Error>`.
@@ -99,11 +117,22 @@ mod tests {
     fn list_page_and_entities() {
         let x = br#"<?xml version="1.0"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>true</IsTruncated><Contents><Key>a&amp;b&#x20;c</Key><Size>3</Size></Contents><Contents><Key>d</Key><Size>0</Size><ETag>&quot;x&quot;</ETag></Contents><NextContinuationToken>t/+=</NextContinuationToken><CommonPrefixes><Prefix>p/</Prefix></CommonPrefixes></ListBucketResult>"#;
         let r = parse(x).unwrap();
-        let keys: Vec<_> = r.all("Contents").map(|c| c.text_of("Key").unwrap().to_string()).collect();
+        let keys: Vec<_> = r
+            .all("Contents")
+            .map(|c| c.text_of("Key").unwrap().to_string())
+            .collect();
         assert_eq!(keys, ["a&b c", "d"]);
-        assert_eq!(r.all("Contents").nth(1).unwrap().text_of("ETag"), Some("\"x\""));
+        assert_eq!(
+            r.all("Contents").nth(1).unwrap().text_of("ETag"),
+            Some("\"x\"")
+        );
         assert_eq!(r.text_of("NextContinuationToken"), Some("t/+="));
-        assert_eq!(parse_error(b"<Error><Code>NoSuchKey</Code><Message>m</Message></Error>").0.as_deref(), Some("NoSuchKey"));
+        assert_eq!(
+            parse_error(b"<Error><Code>NoSuchKey</Code><Message>m</Message></Error>")
+                .0
+                .as_deref(),
+            Some("NoSuchKey")
+        );
         assert!(parse(b"<a><b></a>").is_err());
     }
 }

@@ -34,7 +34,10 @@ int accept4(int s, struct sockaddr *a, socklen_t *l, int f) {
 pub fn nodelay_shim() -> PathBuf {
     static SHIM: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     SHIM.get_or_init(|| {
-        let gcc = super::require_program("gcc", "install gcc and libc6-dev (apt-get install gcc libc6-dev)");
+        let gcc = super::require_program(
+            "gcc",
+            "install gcc and libc6-dev (apt-get install gcc libc6-dev)",
+        );
         let dir = tempfile::tempdir().expect("tempdir");
         let c = dir.path().join("nodelay.c");
         let so = dir.path().join("nodelay.so");
@@ -71,7 +74,9 @@ pub fn s3s_fs() -> PathBuf {
             return p;
         }
     }
-    panic!("s3s-fs not found: cargo install s3s-fs --version 0.14.1 --features binary --locked (or set OBOX_S3S_FS)");
+    panic!(
+        "s3s-fs not found: cargo install s3s-fs --version 0.14.1 --features binary --locked (or set OBOX_S3S_FS)"
+    );
 }
 
 /// moto_server: $OBOX_MOTO, then /opt/s3venv/bin, then PATH.
@@ -83,11 +88,18 @@ pub fn moto_server() -> PathBuf {
     if p.is_file() {
         return p;
     }
-    super::require_program("moto_server", "python3 -m venv /opt/s3venv && /opt/s3venv/bin/pip install 'moto[server]==5.2.5' (or set OBOX_MOTO)")
+    super::require_program(
+        "moto_server",
+        "python3 -m venv /opt/s3venv && /opt/s3venv/bin/pip install 'moto[server]==5.2.5' (or set OBOX_MOTO)",
+    )
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_port(port: u16, child: &mut Child, what: &str) {
@@ -131,7 +143,16 @@ impl S3s {
         let port = free_port();
         let mut child = Command::new(bin)
             .env("LD_PRELOAD", shim)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--access-key", ak, "--secret-key", sk])
+            .args([
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--access-key",
+                ak,
+                "--secret-key",
+                sk,
+            ])
             .args(["--domain", &format!("s3.local:{port}")])
             .arg(dir.path())
             .stdin(Stdio::null())
@@ -140,7 +161,13 @@ impl S3s {
             .spawn()
             .expect("start s3s-fs");
         wait_port(port, &mut child, "s3s-fs");
-        S3s { child, port, dir, ak: ak.into(), sk: sk.into() }
+        S3s {
+            child,
+            port,
+            dir,
+            ak: ak.into(),
+            sk: sk.into(),
+        }
     }
 
     fn creds(&self) -> String {
@@ -151,7 +178,11 @@ impl S3s {
     /// Path-style URL; SigV4 when `v4`.
     pub fn url(&self, v4: bool) -> String {
         let r = if v4 { "&region=us-east-1" } else { "" };
-        format!("http://{}@127.0.0.1:{}/?bucket={BUCKET}{r}", self.creds(), self.port)
+        format!(
+            "http://{}@127.0.0.1:{}/?bucket={BUCKET}{r}",
+            self.creds(),
+            self.port
+        )
     }
 
     /// Path-style URL with extra parameters (`&`-joined).
@@ -162,7 +193,11 @@ impl S3s {
     /// Virtual-hosted URL (needs `--endpoint`, *.s3.local doesn't resolve).
     pub fn vhost_url(&self, v4: bool) -> String {
         let r = if v4 { "?region=us-east-1" } else { "" };
-        format!("http://{}@{BUCKET}.s3.local:{}/{r}", self.creds(), self.port)
+        format!(
+            "http://{}@{BUCKET}.s3.local:{}/{r}",
+            self.creds(),
+            self.port
+        )
     }
 
     pub fn endpoint(&self) -> String {
@@ -218,7 +253,10 @@ pub struct HttpReq {
 
 impl HttpReq {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -244,7 +282,10 @@ fn read_head(r: &mut impl BufRead) -> Option<(Vec<u8>, Vec<String>)> {
 fn parse_headers(lines: &[String]) -> Vec<(String, String)> {
     lines[1..]
         .iter()
-        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
         .collect()
 }
 
@@ -262,11 +303,26 @@ pub fn read_request(r: &mut impl BufRead) -> Option<HttpReq> {
         .unwrap_or(0);
     let mut body = vec![0; len];
     r.read_exact(&mut body).ok()?;
-    Some(HttpReq { method, target, head, headers, body })
+    Some(HttpReq {
+        method,
+        target,
+        head,
+        headers,
+        body,
+    })
 }
 
-pub fn respond(w: &mut impl Write, status: u16, reason: &str, headers: &[(&str, String)], body: &[u8]) -> std::io::Result<()> {
-    let mut s = format!("HTTP/1.1 {status} {reason}\r\ncontent-length: {}\r\n", body.len());
+pub fn respond(
+    w: &mut impl Write,
+    status: u16,
+    reason: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> std::io::Result<()> {
+    let mut s = format!(
+        "HTTP/1.1 {status} {reason}\r\ncontent-length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         s.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -316,24 +372,40 @@ pub struct ImdsStub {
 }
 
 impl ImdsStub {
-    pub fn start(role: &'static str, ak: &'static str, sk: &'static str, token_life: Duration, cred_life: Duration) -> ImdsStub {
+    pub fn start(
+        role: &'static str,
+        ak: &'static str,
+        sk: &'static str,
+        token_life: Duration,
+        cred_life: Duration,
+    ) -> ImdsStub {
         let tokens: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();
         let tokens_issued = Arc::new(AtomicUsize::new(0));
         let creds_issued = Arc::new(AtomicUsize::new(0));
         let rejected = Arc::new(AtomicUsize::new(0));
-        let (ti, ci, rj) = (tokens_issued.clone(), creds_issued.clone(), rejected.clone());
+        let (ti, ci, rj) = (
+            tokens_issued.clone(),
+            creds_issued.clone(),
+            rejected.clone(),
+        );
         let handler = Arc::new(move |conn: TcpStream| {
             let mut r = BufReader::new(conn.try_clone().unwrap());
             let mut w = conn;
             while let Some(req) = read_request(&mut r) {
                 let ok = match (req.method.as_str(), req.target.as_str()) {
                     ("PUT", "/latest/api/token") => {
-                        match req.header("x-aws-ec2-metadata-token-ttl-seconds").and_then(|v| v.parse::<u64>().ok()) {
+                        match req
+                            .header("x-aws-ec2-metadata-token-ttl-seconds")
+                            .and_then(|v| v.parse::<u64>().ok())
+                        {
                             Some(ttl) if (1..=21600).contains(&ttl) => {
                                 let n = ti.fetch_add(1, Ordering::SeqCst) + 1;
                                 let tok = format!("token-{n}");
                                 let life = token_life.min(Duration::from_secs(ttl));
-                                tokens.lock().unwrap().push((tok.clone(), Instant::now() + life));
+                                tokens
+                                    .lock()
+                                    .unwrap()
+                                    .push((tok.clone(), Instant::now() + life));
                                 respond(&mut w, 200, "OK", &[], tok.as_bytes())
                             }
                             _ => {
@@ -342,9 +414,15 @@ impl ImdsStub {
                             }
                         }
                     }
-                    ("GET", t) if t == format!("/latest/meta-data/iam/security-credentials/{role}") => {
+                    ("GET", t)
+                        if t == format!("/latest/meta-data/iam/security-credentials/{role}") =>
+                    {
                         let live = req.header("x-aws-ec2-metadata-token").is_some_and(|t| {
-                            tokens.lock().unwrap().iter().any(|(k, until)| k == t && Instant::now() < *until)
+                            tokens
+                                .lock()
+                                .unwrap()
+                                .iter()
+                                .any(|(k, until)| k == t && Instant::now() < *until)
                         });
                         if !live {
                             rj.fetch_add(1, Ordering::SeqCst);
@@ -368,7 +446,13 @@ impl ImdsStub {
             }
         });
         let (port, stop) = serve(handler);
-        ImdsStub { port, stop, tokens_issued, creds_issued, rejected }
+        ImdsStub {
+            port,
+            stop,
+            tokens_issued,
+            creds_issued,
+            rejected,
+        }
     }
 }
 
@@ -392,7 +476,12 @@ pub fn iso8601(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 // ------------------------------------------------------------ fault proxy
@@ -432,7 +521,10 @@ pub struct FaultProxy {
 }
 
 impl FaultProxy {
-    pub fn start(upstream: u16, rule: impl Fn(&Seen<'_>) -> Fault + Send + Sync + 'static) -> FaultProxy {
+    pub fn start(
+        upstream: u16,
+        rule: impl Fn(&Seen<'_>) -> Fault + Send + Sync + 'static,
+    ) -> FaultProxy {
         let rule: Arc<Rule> = Arc::new(rule);
         let counts: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
         let faults = Arc::new(AtomicUsize::new(0));
@@ -440,7 +532,9 @@ impl FaultProxy {
         let handler = Arc::new(move |conn: TcpStream| {
             let mut r = BufReader::new(conn.try_clone().unwrap());
             let mut w = conn;
-            let Ok(up) = TcpStream::connect(("127.0.0.1", upstream)) else { return };
+            let Ok(up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                return;
+            };
             let _ = up.set_nodelay(true);
             let mut up_r = BufReader::new(up.try_clone().unwrap());
             let mut up_w = up;
@@ -452,20 +546,44 @@ impl FaultProxy {
                     *e += 1;
                     *e - 1
                 };
-                let fault = rule(&Seen { method: &req.method, target: &req.target, nth });
+                let fault = rule(&Seen {
+                    method: &req.method,
+                    target: &req.target,
+                    nth,
+                });
                 if fault != Fault::Pass {
                     f2.fetch_add(1, Ordering::SeqCst);
                 }
-                let xml = |code: &str| format!("<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>injected</Message><RequestId>fault-{nth}</RequestId></Error>");
+                let xml = |code: &str| {
+                    format!(
+                        "<?xml version=\"1.0\"?><Error><Code>{code}</Code><Message>injected</Message><RequestId>fault-{nth}</RequestId></Error>"
+                    )
+                };
                 match fault {
                     Fault::SlowDown => {
-                        if respond(&mut w, 503, "Slow Down", &[("x-amz-request-id", format!("fault-{nth}"))], xml("SlowDown").as_bytes()).is_err() {
+                        if respond(
+                            &mut w,
+                            503,
+                            "Slow Down",
+                            &[("x-amz-request-id", format!("fault-{nth}"))],
+                            xml("SlowDown").as_bytes(),
+                        )
+                        .is_err()
+                        {
                             return;
                         }
                         continue;
                     }
                     Fault::Internal => {
-                        if respond(&mut w, 500, "Internal Server Error", &[], xml("InternalError").as_bytes()).is_err() {
+                        if respond(
+                            &mut w,
+                            500,
+                            "Internal Server Error",
+                            &[],
+                            xml("InternalError").as_bytes(),
+                        )
+                        .is_err()
+                        {
                             return;
                         }
                         continue;
@@ -477,12 +595,23 @@ impl FaultProxy {
                     Fault::Delay(d) => std::thread::sleep(d),
                     _ => {}
                 }
-                if up_w.write_all(&req.head).and_then(|_| up_w.write_all(&req.body)).is_err() {
+                if up_w
+                    .write_all(&req.head)
+                    .and_then(|_| up_w.write_all(&req.body))
+                    .is_err()
+                {
                     return;
                 }
-                let Some((head, lines)) = read_head(&mut up_r) else { return };
+                let Some((head, lines)) = read_head(&mut up_r) else {
+                    return;
+                };
                 let headers = parse_headers(&lines);
-                let get = |n: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
+                let get = |n: &str| {
+                    headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                        .map(|(_, v)| v.clone())
+                };
                 let mut body = Vec::new();
                 if req.method != "HEAD" {
                     if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
@@ -498,7 +627,15 @@ impl FaultProxy {
                                 return;
                             }
                             body.extend_from_slice(&line);
-                            let size = usize::from_str_radix(String::from_utf8_lossy(&line).trim().split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+                            let size = usize::from_str_radix(
+                                String::from_utf8_lossy(&line)
+                                    .trim()
+                                    .split(';')
+                                    .next()
+                                    .unwrap_or("0"),
+                                16,
+                            )
+                            .unwrap_or(0);
                             let mut chunk = vec![0; size + 2];
                             if up_r.read_exact(&mut chunk).is_err() {
                                 return;
@@ -514,7 +651,11 @@ impl FaultProxy {
                     Fault::Truncate(n) => n.min(body.len()),
                     _ => body.len(),
                 };
-                if w.write_all(&head).and_then(|_| w.write_all(&body[..send])).and_then(|_| w.flush()).is_err() {
+                if w.write_all(&head)
+                    .and_then(|_| w.write_all(&body[..send]))
+                    .and_then(|_| w.flush())
+                    .is_err()
+                {
                     return;
                 }
                 if send < body.len() {
