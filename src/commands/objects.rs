@@ -356,16 +356,13 @@ fn download(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(".obox-cli-")
         .tempfile_in(&dir)
         .with_context(|| format!("temporary file in {}", dir.display()))?;
     let tmp = match layer {
         None => {
-            let mut w = BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
-            client.get(key, &mut w)?;
-            w.flush()?;
-            drop(w);
+            client.get_to_file(key, tmp.as_file())?;
             tmp
         }
         Some(spec) => {

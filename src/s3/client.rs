@@ -603,6 +603,143 @@ impl Client {
         })
     }
 
+    /// Download into `file` (empty, seekable). Objects of at least
+    /// `multipart_threshold` bytes are fetched as parallel byte ranges
+    /// (one GET stream from s3s-fs or S3 is far slower than the disk);
+    /// smaller ones stream through [`Client::get`]. Plain-MD5 ETags are
+    /// verified either way (for ranges, by re-reading the file).
+    pub fn get_to_file(&self, key: &str, file: &File) -> Result<ObjectInfo, S3Error> {
+        let workers = self.workers.clamp(1, 8);
+        if workers > 1 {
+            let info = self.head(key)?;
+            if info.size >= self.multipart_threshold {
+                return self.get_ranges(key, file, info, workers);
+            }
+        }
+        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        let info = self.get(key, &mut w)?;
+        w.flush().map_err(|e| local("GET", Some(key), e))?;
+        Ok(info)
+    }
+
+    fn get_ranges(
+        &self,
+        key: &str,
+        file: &File,
+        info: ObjectInfo,
+        workers: usize,
+    ) -> Result<ObjectInfo, S3Error> {
+        use std::os::unix::fs::FileExt;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        const CHUNK: u64 = 16 * 1024 * 1024;
+        let full = self.ep.full_key(key);
+        let size = info.size;
+        file.set_len(size).map_err(|e| local("GET", Some(key), e))?;
+        let next = AtomicU64::new(0);
+        let failed = AtomicBool::new(false);
+        let first_err: std::sync::Mutex<Option<S3Error>> = std::sync::Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..workers.min(size.div_ceil(CHUNK) as usize) {
+                s.spawn(|| {
+                    let mut buf = vec![0u8; 256 * 1024];
+                    while !failed.load(Ordering::Relaxed) {
+                        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        if start >= size {
+                            break;
+                        }
+                        let end = (start + CHUNK).min(size);
+                        let mut pos = start;
+                        let mut headers =
+                            vec![("range".to_string(), format!("bytes={start}-{}", end - 1))];
+                        if let Some(et) = &info.etag {
+                            headers.push(("if-match".to_string(), et.clone()));
+                        }
+                        let req = Req {
+                            method: "GET",
+                            op: OpKind::Read,
+                            key: Some(&full),
+                            query: vec![],
+                            headers,
+                            body: ReqBody::Empty,
+                        };
+                        let r = self.execute(&req, |mut resp, next_req| {
+                            if resp.status != 206 {
+                                return Err(BodyFailure::Fatal(S3Error::new(
+                                    "GET",
+                                    Some(key),
+                                    S3ErrorKind::Integrity(format!(
+                                        "range request answered {}",
+                                        resp.status
+                                    )),
+                                )));
+                            }
+                            loop {
+                                match resp.body.read(&mut buf) {
+                                    Ok(0) => break,
+                                    Ok(n) => {
+                                        let n = n.min((end - pos) as usize);
+                                        file.write_all_at(&buf[..n], pos).map_err(|e| {
+                                            BodyFailure::Fatal(local("GET", Some(key), e))
+                                        })?;
+                                        pos += n as u64;
+                                    }
+                                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                                    Err(e) => {
+                                        next_req.headers.retain(|(k, _)| k != "range");
+                                        next_req.headers.push((
+                                            "range".into(),
+                                            format!("bytes={pos}-{}", end - 1),
+                                        ));
+                                        return Err(BodyFailure::Retry(body_error(&e)));
+                                    }
+                                }
+                            }
+                            if pos != end {
+                                next_req.headers.retain(|(k, _)| k != "range");
+                                next_req
+                                    .headers
+                                    .push(("range".into(), format!("bytes={pos}-{}", end - 1)));
+                                return Err(BodyFailure::Retry(TransportError {
+                                    code: codes::CONNECTION_LOST,
+                                    detail: format!("range body ended at {pos} of {end}"),
+                                }));
+                            }
+                            Ok(())
+                        });
+                        if let Err(e) = r {
+                            failed.store(true, Ordering::Relaxed);
+                            first_err
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(e) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        if let Some(etag) = info.etag.as_deref().and_then(plain_md5_etag) {
+            let mut md5 = Md5::new();
+            let mut f = file;
+            f.seek(SeekFrom::Start(0))
+                .map_err(|e| local("GET", Some(key), e))?;
+            io::copy(&mut f, &mut md5).map_err(|e| local("GET", Some(key), e))?;
+            let digest = hex(&md5.finalize());
+            if digest != etag {
+                return Err(S3Error::new(
+                    "GET",
+                    Some(key),
+                    S3ErrorKind::Integrity(format!(
+                        "content MD5 {digest} does not match ETag {etag}"
+                    )),
+                ));
+            }
+        }
+        Ok(info)
+    }
+
     /// Upload. Small bodies go in one signed PUT with Content-MD5; files
     /// above the threshold and streams above one part go multipart.
     pub fn put(
