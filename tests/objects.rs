@@ -491,13 +491,31 @@ fn big_objects_go_multipart_and_round_trip() {
     );
     assert_eq!(stderr(&o).matches("partNumber=").count(), 5);
     let dest = t.path().join("back");
-    ok(&run([
+    // Downloaded as parallel ranges; one range is cut off and resumed.
+    let proxy = FaultProxy::start(s.port, |seen| {
+        if seen.method == "GET" && seen.nth == 2 {
+            Fault::Truncate(1000)
+        } else {
+            Fault::Pass
+        }
+    });
+    let o = run([
         "get",
         "big/one",
         dest.to_str().unwrap(),
         "--url",
         &s.url(false),
-    ]));
+        "--endpoint",
+        &proxy.endpoint(),
+        "-v",
+    ]);
+    ok(&o);
+    assert_eq!(
+        stderr(&o).matches("Got 206 response").count(),
+        6,
+        "5 ranges + 1 resumed: {}",
+        stderr(&o)
+    );
     assert!(
         std::fs::read(&dest).unwrap() == data,
         "70 MiB object differs"

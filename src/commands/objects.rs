@@ -325,7 +325,7 @@ pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         Some(d) if Path::new(d).is_dir() || d.ends_with('/') => Path::new(d).join(base),
         Some(d) => PathBuf::from(d),
     };
-    finish_one(download(&client, key, &dest, layer))
+    finish_one(download(&client, key, &dest, layer, None))
 }
 
 /// An error of one transfer: report it, exit 1. Broken pipes stay quiet.
@@ -350,6 +350,7 @@ fn download(
     key: &str,
     dest: &Path,
     layer: Option<CompressSpec>,
+    size_hint: Option<u64>,
 ) -> anyhow::Result<()> {
     let dir = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -362,7 +363,7 @@ fn download(
         .with_context(|| format!("temporary file in {}", dir.display()))?;
     let tmp = match layer {
         None => {
-            client.get_to_file(key, tmp.as_file())?;
+            client.get_to_file(key, tmp.as_file(), size_hint)?;
             tmp
         }
         Some(spec) => {
@@ -401,23 +402,23 @@ fn get_recursive(
     layer: Option<CompressSpec>,
     jobs: usize,
 ) -> anyhow::Result<ExitStatus> {
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<(String, u64)> = Vec::new();
     client.list(prefix, None, &mut |page| {
         keys.extend(
             page.entries
                 .into_iter()
-                .map(|e| e.key)
-                .filter(|k| !k.ends_with('/')),
+                .filter(|e| !e.key.ends_with('/'))
+                .map(|e| (e.key, e.size)),
         );
         Ok(())
     })?;
-    let failures = parallel(&keys, jobs, |key| {
+    let failures = parallel(&keys, jobs, |(key, size)| {
         let rel = key
             .strip_prefix(prefix)
             .unwrap_or(key)
             .trim_start_matches('/');
         let dest = local_path(dir, rel)?;
-        download(client, key, &dest, layer)
+        download(client, key, &dest, layer, Some(*size))
     });
     if failures > 0 {
         report(&format!("{failures} of {} downloads failed", keys.len()));

@@ -608,10 +608,20 @@ impl Client {
     /// (one GET stream from s3s-fs or S3 is far slower than the disk);
     /// smaller ones stream through [`Client::get`]. Plain-MD5 ETags are
     /// verified either way (for ranges, by re-reading the file).
-    pub fn get_to_file(&self, key: &str, file: &File) -> Result<ObjectInfo, S3Error> {
+    ///
+    /// `size_hint` (from a listing) saves the HEAD that otherwise decides.
+    pub fn get_to_file(
+        &self,
+        key: &str,
+        file: &File,
+        size_hint: Option<u64>,
+    ) -> Result<ObjectInfo, S3Error> {
         let workers = self.workers.clamp(1, 8);
-        if workers > 1 {
-            let info = self.head(key)?;
+        if workers > 1 && size_hint.is_none_or(|s| s >= self.multipart_threshold) {
+            let info = self.head(key).map_err(|mut e| {
+                e.method = "GET";
+                e
+            })?;
             if info.size >= self.multipart_threshold {
                 return self.get_ranges(key, file, info, workers);
             }
