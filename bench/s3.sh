@@ -80,8 +80,12 @@ check_size() { # FILE BYTES: benchmarks must check that something was transferre
 }
 
 : > "$W/results"
+CLIENTS=(obox-cli s5cmd rclone awscli)
 for run in $(seq 1 "$RUNS"); do
-  for c in obox-cli s5cmd rclone awscli; do
+  # Rotate the order each run: s3s-fs slows down as the bucket fills, so no
+  # client should always go first.
+  for k in 0 1 2 3; do
+    c=${CLIENTS[$(( (k + run - 1) % 4 ))]}
     P=p-$c-$run; DL=$W/dl-$c-$run; mkdir -p "$DL"
     case $c in
       obox-cli)
@@ -116,6 +120,7 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+echo "raw results (client task seconds KiB):" >&2; cat "$W/results" >&2
 python3 - "$W/results" <<'PY'
 import sys, statistics, collections
 rows = collections.defaultdict(lambda: collections.defaultdict(list))
