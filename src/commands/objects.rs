@@ -1,30 +1,680 @@
-//! `obox-cli ls/get/put/rm/stat` (not implemented yet).
+//! `obox-cli ls/get/put/rm/stat`: use the objects behind an obox fs chain.
+//!
+//! The target comes from `--url` (a storage URL, no dovecot.conf needed) or
+//! from the config (`plugin { obox_fs | obox_index_fs | fts_dovecot_fs }`,
+//! expanded for `--user`); see [`resolve_target`]. Keys on the command line
+//! and in output are relative to the URL's path prefix.
+//!
+//! Exit status: 0 when everything worked; 1 when a transfer failed (missing
+//! key, refused request, every failure of a `-r` run is counted); 2 when
+//! the tool could not start (bad URL, no credentials, usage).
 use crate::ExitStatus;
 use crate::cli::GlobalArgs;
+use crate::compress::{CompressSpec, DecodeWriter, encoder};
+use crate::s3::{Client, ClientOptions, Endpoint, ListEntry, PutSource, S3Error};
+use anyhow::{Context, bail};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Which fs setting of the config to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FsKind {
+    /// plugin/obox_fs (mails)
+    Obox,
+    /// plugin/obox_index_fs (index bundles; falls back to obox_fs)
+    Index,
+    /// plugin/fts_dovecot_fs (full-text search)
+    Fts,
+}
+
+impl FsKind {
+    /// The plugin setting that holds the chain.
+    pub fn setting(self) -> &'static str {
+        match self {
+            FsKind::Obox => "obox_fs",
+            FsKind::Index => "obox_index_fs",
+            FsKind::Fts => "fts_dovecot_fs",
+        }
+    }
+}
+
+/// Where the objects are; shared by ls/get/put/rm/stat.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TargetArgs {
+    /// Storage URL (e.g. http://KEY:SECRET@127.0.0.1:8014/?bucket=b&region=us-east-1) instead of dovecot.conf
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Send requests to this scheme://host[:port] instead (virtual-hosted URLs keep their Host header)
+    #[arg(long, value_name = "URL")]
+    pub endpoint: Option<String>,
+    /// Which fs chain of the config to use
+    #[arg(long, value_enum, default_value_t = FsKind::Obox)]
+    pub fs: FsKind,
+    /// User whose %-variables expand the chain (also sent as X-Dovecot-Username)
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// PEM file of CA certificates to trust for https
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Compress layer for --url targets: [maybe-]ALGO:LEVEL (gz, bz2, lz4, zstd)
+    #[arg(long, value_name = "SPEC")]
+    pub compress: Option<String>,
+    /// Bypass the compress layer: transfer objects exactly as stored
+    #[arg(long)]
+    pub raw: bool,
+    /// Log every HTTP request on stderr (no secrets)
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+}
+
+/// A resolved target: the storage endpoint and the layers above it that
+/// change object contents.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub endpoint: Endpoint,
+    /// The chain's `compress:` layer, if any.
+    pub compress: Option<CompressSpec>,
+    /// The chain has a `crypt:`/`mail-crypt:` layer: contents are
+    /// encrypted, so transfers are refused unless `--raw`.
+    pub crypt: bool,
+    pub user: Option<String>,
+}
+
+/// Build the target from `--url`, or from dovecot.conf.
+pub fn resolve_target(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Target> {
+    match &args.url {
+        Some(url) => {
+            let compress = match &args.compress {
+                Some(s) => Some(CompressSpec::parse(s).context("--compress")?),
+                None => None,
+            };
+            target_from_parts(url, compress, false, args)
+        }
+        None => resolve_from_config(args, g),
+    }
+}
+
+/// The config branch of [`resolve_target`].
+///
+/// SEAM for the config pipeline (conf + var_expand + fs_chain on main):
+/// 1. load `g.config_path()` with `conf::load`;
+/// 2. take `plugin/<args.fs.setting()>` (for `Index`, fall back to obox_fs);
+/// 3. %-expand it for `args.user` (required when the value has variables);
+/// 4. parse the chain; take the storage driver's URL (s3/aws-s3 only), the
+///    `compress:` layer as a [`CompressSpec`] (`CompressSpec::new(algo,
+///    level, maybe)`), and whether a crypt/mail-crypt layer is present;
+/// 5. return [`target_from_parts`]`(url, compress, crypt, args)`.
+///
+/// `--compress` is for `--url` only; with a config the chain decides.
+fn resolve_from_config(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Target> {
+    let _ = args.fs.setting();
+    bail!(
+        "no --url given, and reading the storage URL from {} is not available in this build yet; pass --url URL",
+        g.config_path().display()
+    )
+}
+
+/// Assemble a target from a chain's storage URL and its layers (the part
+/// both branches share): parse the URL, apply `--endpoint`.
+pub fn target_from_parts(
+    storage_url: &str,
+    compress: Option<CompressSpec>,
+    crypt: bool,
+    args: &TargetArgs,
+) -> anyhow::Result<Target> {
+    let mut endpoint = Endpoint::parse(storage_url).context("storage URL")?;
+    if let Some(o) = &args.endpoint {
+        endpoint = endpoint.with_override(o)?;
+    }
+    Ok(Target {
+        endpoint,
+        compress,
+        crypt,
+        user: args.user.clone(),
+    })
+}
+
+impl Target {
+    /// The compress layer to apply, after `--raw` and the crypt check.
+    fn layer(&self, raw: bool) -> anyhow::Result<Option<CompressSpec>> {
+        if raw {
+            return Ok(None);
+        }
+        if self.crypt {
+            bail!(
+                "the fs chain has a crypt layer: objects are encrypted and obox-cli has no keys; use --raw to transfer the stored bytes"
+            );
+        }
+        Ok(self.compress)
+    }
+}
+
+fn connect(args: &TargetArgs, g: &GlobalArgs, jobs: usize) -> anyhow::Result<(Target, Client)> {
+    let target = resolve_target(args, g)?;
+    let opts = ClientOptions {
+        verbose: args.verbose,
+        ca_file: args.ca_file.clone(),
+        workers: jobs,
+        user: target.user.clone(),
+    };
+    let client = Client::new(target.endpoint.clone(), &opts)?;
+    Ok((target, client))
+}
+
+fn report(e: &dyn std::fmt::Display) {
+    let _ = writeln!(io::stderr().lock(), "obox-cli: error: {e}");
+}
+
+/// Run `f` over `items` on `jobs` threads; returns how many failed (each
+/// failure is reported on stderr as it happens).
+fn parallel<T: Sync>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(&T) -> anyhow::Result<()> + Sync,
+) -> usize {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    let workers = jobs.clamp(1, 64).min(items.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    if let Err(e) = f(item) {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                        report(&format!("{e:#}"));
+                    }
+                }
+            });
+        }
+    });
+    failed.load(Ordering::Relaxed)
+}
+
+fn status_for(failures: usize) -> ExitStatus {
+    if failures == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}
+
+// ---------------------------------------------------------------- ls
 
 #[derive(Debug, clap::Args)]
-pub struct LsArgs {}
-#[derive(Debug, clap::Args)]
-pub struct GetArgs {}
-#[derive(Debug, clap::Args)]
-pub struct PutArgs {}
-#[derive(Debug, clap::Args)]
-pub struct RmArgs {}
-#[derive(Debug, clap::Args)]
-pub struct StatArgs {}
+pub struct LsArgs {
+    /// Key prefix to list (relative to the URL's path)
+    #[arg(value_name = "PREFIX", default_value = "")]
+    pub prefix: String,
+    /// List every key under PREFIX instead of one "directory" level
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// Show size and last-modified time
+    #[arg(short, long)]
+    pub long: bool,
+    /// One JSON object per line
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
 
-pub fn ls(_a: &LsArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`ls` is not implemented yet")
+pub fn ls(a: &LsArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let (_, client) = connect(&a.target, g, 1)?;
+    let delimiter = if a.recursive { None } else { Some("/") };
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let r = client.list(&a.prefix, delimiter, &mut |page| {
+        for p in &page.prefixes {
+            if a.json {
+                writeln!(out, "{}", serde_json::json!({ "prefix": p }))?;
+            } else if a.long {
+                writeln!(out, "{:>12}  {:24}  {p}", "PRE", "")?;
+            } else {
+                writeln!(out, "{p}")?;
+            }
+        }
+        for e in &page.entries {
+            print_entry(&mut out, e, a)?;
+        }
+        Ok(())
+    });
+    let flushed = out.flush();
+    finish_one(r.map_err(anyhow::Error::from).and_then(|_| Ok(flushed?)))
 }
-pub fn get(_a: &GetArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`get` is not implemented yet")
+
+fn print_entry(out: &mut impl Write, e: &ListEntry, a: &LsArgs) -> io::Result<()> {
+    if a.json {
+        let v = serde_json::json!({ "key": e.key, "size": e.size, "last_modified": e.last_modified, "etag": e.etag });
+        writeln!(out, "{v}")
+    } else if a.long {
+        writeln!(
+            out,
+            "{:>12}  {:24}  {}",
+            e.size,
+            e.last_modified.as_deref().unwrap_or("-"),
+            e.key
+        )
+    } else {
+        writeln!(out, "{}", e.key)
+    }
 }
-pub fn put(_a: &PutArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`put` is not implemented yet")
+
+// ---------------------------------------------------------------- get
+
+#[derive(Debug, clap::Args)]
+pub struct GetArgs {
+    /// Key to download (with -r: a key prefix)
+    #[arg(value_name = "KEY")]
+    pub key: String,
+    /// Where to write: a file, a directory, or - for stdout [default: the key's last part]
+    #[arg(value_name = "DEST")]
+    pub dest: Option<String>,
+    /// Download every key under the KEY prefix into the DEST directory
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// Parallel transfers for -r
+    #[arg(short, long, value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
-pub fn rm(_a: &RmArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`rm` is not implemented yet")
+
+pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let (target, client) = connect(&a.target, g, a.jobs)?;
+    let layer = target.layer(a.target.raw)?;
+    if a.recursive {
+        let dir = PathBuf::from(a.dest.as_deref().unwrap_or("."));
+        return get_recursive(&client, &a.key, &dir, layer, a.jobs);
+    }
+    let key = a.key.as_str();
+    if a.dest.as_deref() == Some("-") {
+        let r = match layer {
+            None => {
+                let stdout = io::stdout();
+                let mut lock = stdout.lock();
+                client
+                    .get(key, &mut lock)
+                    .map(|_| ())
+                    .map_err(anyhow::Error::from)
+            }
+            Some(spec) => {
+                let mut w = DecodeWriter::new(io::stdout(), spec.maybe)?;
+                client
+                    .get(key, &mut w)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|_| {
+                        w.finish()
+                            .map(|_| ())
+                            .with_context(|| format!("decompressing {key}"))
+                    })
+            }
+        };
+        return finish_one(r);
+    }
+    let base = key
+        .rsplit('/')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("object");
+    let dest = match a.dest.as_deref() {
+        None => PathBuf::from(base),
+        Some(d) if Path::new(d).is_dir() || d.ends_with('/') => Path::new(d).join(base),
+        Some(d) => PathBuf::from(d),
+    };
+    finish_one(download(&client, key, &dest, layer, None))
 }
-pub fn stat(_a: &StatArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`stat` is not implemented yet")
+
+/// An error of one transfer: report it, exit 1. Broken pipes stay quiet.
+fn finish_one(r: anyhow::Result<()>) -> anyhow::Result<ExitStatus> {
+    match r {
+        Ok(()) => Ok(ExitStatus::Success),
+        Err(e) if crate::output::is_broken_pipe(&e) => Ok(ExitStatus::Success),
+        Err(e)
+            if e.downcast_ref::<S3Error>().is_some() || e.chain().any(|c| c.is::<io::Error>()) =>
+        {
+            report(&format!("{e:#}"));
+            Ok(ExitStatus::Failure)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Download `key` to `dest` through a temporary file in the same
+/// directory, renamed into place only when complete and verified.
+fn download(
+    client: &Client,
+    key: &str,
+    dest: &Path,
+    layer: Option<CompressSpec>,
+    size_hint: Option<u64>,
+) -> anyhow::Result<()> {
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".obox-cli-")
+        .tempfile_in(&dir)
+        .with_context(|| format!("temporary file in {}", dir.display()))?;
+    let tmp = match layer {
+        None => {
+            client.get_to_file(key, tmp.as_file(), size_hint)?;
+            tmp
+        }
+        Some(spec) => {
+            let mut w = DecodeWriter::new(BufWriter::with_capacity(256 * 1024, tmp), spec.maybe)?;
+            client.get(key, &mut w)?;
+            let buf = w.finish().with_context(|| format!("decompressing {key}"))?;
+            buf.into_inner().map_err(|e| e.into_error())?
+        }
+    };
+    tmp.persist(dest)
+        .map_err(|e| e.error)
+        .with_context(|| format!("renaming into {}", dest.display()))?;
+    Ok(())
+}
+
+/// The local path for a listed key, refusing names that would escape DIR.
+fn local_path(dir: &Path, rel: &str) -> anyhow::Result<PathBuf> {
+    let mut p = dir.to_path_buf();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => continue,
+            ".." => bail!("refusing key with '..' component: {rel}"),
+            s => p.push(s),
+        }
+    }
+    if p == dir {
+        bail!("key {rel:?} has no file name");
+    }
+    Ok(p)
+}
+
+fn get_recursive(
+    client: &Client,
+    prefix: &str,
+    dir: &Path,
+    layer: Option<CompressSpec>,
+    jobs: usize,
+) -> anyhow::Result<ExitStatus> {
+    let mut keys: Vec<(String, u64)> = Vec::new();
+    client.list(prefix, None, &mut |page| {
+        keys.extend(
+            page.entries
+                .into_iter()
+                .filter(|e| !e.key.ends_with('/'))
+                .map(|e| (e.key, e.size)),
+        );
+        Ok(())
+    })?;
+    let failures = parallel(&keys, jobs, |(key, size)| {
+        let rel = key
+            .strip_prefix(prefix)
+            .unwrap_or(key)
+            .trim_start_matches('/');
+        let dest = local_path(dir, rel)?;
+        download(client, key, &dest, layer, Some(*size))
+    });
+    if failures > 0 {
+        report(&format!("{failures} of {} downloads failed", keys.len()));
+    }
+    Ok(status_for(failures))
+}
+
+// ---------------------------------------------------------------- put
+
+#[derive(Debug, clap::Args)]
+pub struct PutArgs {
+    /// File to upload, - for stdin (with -r: a directory)
+    #[arg(value_name = "SRC")]
+    pub src: String,
+    /// Key to write (a key ending in / gets SRC's file name; with -r: a key prefix)
+    #[arg(value_name = "KEY")]
+    pub key: String,
+    /// Upload every file under the SRC directory below the KEY prefix
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// Parallel transfers for -r (and parts of one big file)
+    #[arg(short, long, value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+    /// Object metadata NAME=VALUE, sent as x-amz-meta-NAME (repeatable)
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub meta: Vec<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let mut meta = Vec::new();
+    for m in &a.meta {
+        let (k, v) = m
+            .split_once('=')
+            .with_context(|| format!("--meta {m:?} is not NAME=VALUE"))?;
+        meta.push((k.to_string(), v.to_string()));
+    }
+    let (target, client) = connect(&a.target, g, a.jobs)?;
+    let layer = target.layer(a.target.raw)?;
+    if a.recursive {
+        return put_recursive(&client, Path::new(&a.src), &a.key, layer, a.jobs, &meta);
+    }
+    let key = if a.key.ends_with('/') || a.key.is_empty() {
+        let name = Path::new(&a.src)
+            .file_name()
+            .filter(|_| a.src != "-")
+            .context("KEY ends in / but SRC has no file name")?;
+        format!("{}{}", a.key, name.to_string_lossy())
+    } else {
+        a.key.clone()
+    };
+    finish_one(upload(&client, Path::new(&a.src), &key, layer, &meta))
+}
+
+fn upload(
+    client: &Client,
+    src: &Path,
+    key: &str,
+    layer: Option<CompressSpec>,
+    meta: &[(String, String)],
+) -> anyhow::Result<()> {
+    let source = if src == Path::new("-") {
+        let input: Box<dyn io::Read + Send> = Box::new(io::stdin());
+        match layer {
+            Some(spec) => PutSource::Reader(encoder(input, spec)?),
+            None => PutSource::Reader(input),
+        }
+    } else {
+        match layer {
+            None => {
+                // Open now so a missing file is reported before any request.
+                std::fs::File::open(src).with_context(|| format!("opening {}", src.display()))?;
+                PutSource::File(src.to_path_buf())
+            }
+            Some(spec) => {
+                let f = std::fs::File::open(src)
+                    .with_context(|| format!("opening {}", src.display()))?;
+                PutSource::Reader(encoder(io::BufReader::with_capacity(256 * 1024, f), spec)?)
+            }
+        }
+    };
+    client.put(key, source, meta)?;
+    Ok(())
+}
+
+/// Regular files under `dir` (symlinks to files followed, others skipped),
+/// as (path, relative key part with `/` separators), sorted.
+fn walk(dir: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, rel)) = stack.pop() {
+        for entry in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let entry = entry?;
+            let name = entry
+                .file_name()
+                .into_string()
+                .map_err(|n| anyhow::anyhow!("file name is not UTF-8: {n:?}"))?;
+            let path = entry.path();
+            let r = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let md = std::fs::metadata(&path)?;
+            if md.is_dir() {
+                stack.push((path, r));
+            } else if md.is_file() {
+                out.push((path, r));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+fn put_recursive(
+    client: &Client,
+    dir: &Path,
+    prefix: &str,
+    layer: Option<CompressSpec>,
+    jobs: usize,
+    meta: &[(String, String)],
+) -> anyhow::Result<ExitStatus> {
+    if !dir.is_dir() {
+        bail!("{} is not a directory", dir.display());
+    }
+    let files = walk(dir)?;
+    let prefix = if prefix.is_empty() || prefix.ends_with('/') {
+        prefix.to_string()
+    } else {
+        format!("{prefix}/")
+    };
+    let failures = parallel(&files, jobs, |(path, rel)| {
+        upload(client, path, &format!("{prefix}{rel}"), layer, meta)
+    });
+    if failures > 0 {
+        report(&format!("{failures} of {} uploads failed", files.len()));
+    }
+    Ok(status_for(failures))
+}
+
+// ---------------------------------------------------------------- rm
+
+#[derive(Debug, clap::Args)]
+pub struct RmArgs {
+    /// Keys to delete (with -r: key prefixes)
+    #[arg(value_name = "KEY", required = true)]
+    pub keys: Vec<String>,
+    /// Delete every key under each prefix (bulk delete, bulk_delete_limit per request)
+    #[arg(short, long)]
+    pub recursive: bool,
+    /// Parallel bulk-delete requests for -r
+    #[arg(short, long, value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+pub fn rm(a: &RmArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let (_, client) = connect(&a.target, g, a.jobs)?;
+    let mut failures = 0;
+    let mut total = 0;
+    if a.recursive {
+        for prefix in &a.keys {
+            let mut keys = Vec::new();
+            client.list(prefix, None, &mut |page| {
+                keys.extend(page.entries.into_iter().map(|e| e.key));
+                Ok(())
+            })?;
+            total += keys.len();
+            let limit = (client.endpoint().params.bulk_delete_limit as usize).clamp(1, 1000);
+            let batches: Vec<&[String]> = keys.chunks(limit).collect();
+            let failed = Mutex::new(0usize);
+            parallel(&batches, a.jobs, |batch| {
+                let errs = client.delete_many(batch);
+                for (_, e) in &errs {
+                    report(e);
+                }
+                *failed.lock().unwrap_or_else(|p| p.into_inner()) += errs.len();
+                Ok(())
+            });
+            failures += failed.into_inner().unwrap_or_else(|p| p.into_inner());
+        }
+    } else {
+        total = a.keys.len();
+        let errs = if a.keys.len() == 1 {
+            client
+                .delete(&a.keys[0])
+                .err()
+                .map(|e| vec![(a.keys[0].clone(), e)])
+                .unwrap_or_default()
+        } else {
+            client.delete_many(&a.keys)
+        };
+        for (_, e) in &errs {
+            report(e);
+        }
+        failures = errs.len();
+    }
+    if failures > 0 && total > 1 {
+        report(&format!("{failures} of {total} deletions failed"));
+    }
+    Ok(status_for(failures))
+}
+
+// ---------------------------------------------------------------- stat
+
+#[derive(Debug, clap::Args)]
+pub struct StatArgs {
+    /// Key to describe
+    #[arg(value_name = "KEY")]
+    pub key: String,
+    /// Print one JSON object
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+pub fn stat(a: &StatArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    let (_, client) = connect(&a.target, g, 1)?;
+    let info = match client.head(&a.key) {
+        Ok(i) => i,
+        Err(e) => {
+            report(&e);
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    let mut out = io::stdout().lock();
+    if a.json {
+        let meta: serde_json::Map<String, serde_json::Value> = info
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
+        let v = serde_json::json!({
+            "key": info.key, "size": info.size, "etag": info.etag,
+            "last_modified": info.last_modified, "content_type": info.content_type, "metadata": meta,
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        writeln!(out, "key: {}", info.key)?;
+        writeln!(out, "size: {}", info.size)?;
+        writeln!(out, "etag: {}", info.etag.as_deref().unwrap_or("-"))?;
+        writeln!(
+            out,
+            "last-modified: {}",
+            info.last_modified.as_deref().unwrap_or("-")
+        )?;
+        if let Some(ct) = &info.content_type {
+            writeln!(out, "content-type: {ct}")?;
+        }
+        for (k, v) in &info.metadata {
+            writeln!(out, "x-amz-meta-{k}: {v}")?;
+        }
+    }
+    Ok(ExitStatus::Success)
 }

@@ -148,3 +148,4 @@ pub fn read_tsv(path: &Path) -> Vec<Vec<Vec<u8>>> {
         .map(|l| l.split('\t').map(tsv_unescape).collect())
         .collect()
 }
+pub mod s3;

@@ -1,0 +1,1065 @@
+//! The blocking S3 client: one [`Client`] per endpoint, shared by worker
+//! threads. Every request goes through [`Client::execute`], which signs,
+//! sends, logs, and retries the way Dovecot does.
+use super::credentials::CredentialProvider;
+use super::encode::query_component;
+use super::endpoint::{Endpoint, Signing};
+use super::error::{S3Error, S3ErrorKind};
+use super::http::{
+    Body, HttpRequest, HttpResponse, Timeouts, Transport, TransportError, body_error, codes,
+};
+use super::log::{Outcome, RequestLog, reason};
+use super::params::OpKind;
+use super::retry;
+use super::sign::{self, Payload, ToSign};
+use super::xml;
+use base64::Engine;
+use md5::{Digest, Md5};
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+/// Settings that do not come from the URL.
+#[derive(Debug, Clone, Default)]
+pub struct ClientOptions {
+    /// Log one line per request on stderr.
+    pub verbose: bool,
+    /// PEM roots to trust instead of the built-in ones.
+    pub ca_file: Option<PathBuf>,
+    /// Worker threads that will share the client (sizes the pool).
+    pub workers: usize,
+    /// The Dovecot user, sent as X-Dovecot-Username like Dovecot does.
+    pub user: Option<String>,
+}
+
+/// What HEAD (and GET) say about an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub size: u64,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_type: Option<String>,
+    /// `x-amz-meta-*` headers, name without the prefix, sorted.
+    pub metadata: Vec<(String, String)>,
+}
+
+/// One listed object (key relative to the URL prefix).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEntry {
+    pub key: String,
+    pub size: u64,
+    pub last_modified: Option<String>,
+    /// s3s-fs omits ETags from listings.
+    pub etag: Option<String>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListPage {
+    pub entries: Vec<ListEntry>,
+    /// "Directories" when listing with a delimiter (relative, with the delimiter).
+    pub prefixes: Vec<String>,
+    pub next_token: Option<String>,
+}
+
+/// Where an upload's bytes come from.
+pub enum PutSource {
+    Bytes(Vec<u8>),
+    /// A regular file: read in place, retried by re-reading, never buffered.
+    File(PathBuf),
+    /// A stream (stdin, a compressor): buffered one part at a time.
+    Reader(Box<dyn Read + Send>),
+}
+
+/// Body of one request, replayable across attempts.
+pub(crate) enum ReqBody<'a> {
+    Empty,
+    Bytes(&'a [u8]),
+    /// `len` bytes of a file from `offset`; streamed, MD5 computed on the fly.
+    FileRange {
+        path: &'a std::path::Path,
+        offset: u64,
+        len: u64,
+    },
+}
+
+/// One logical request (retries included).
+pub(crate) struct Req<'a> {
+    pub method: &'static str,
+    pub op: OpKind,
+    /// Full key (prefix included); `None` for bucket-level requests.
+    pub key: Option<&'a str>,
+    pub query: Vec<(&'a str, Option<String>)>,
+    pub headers: Vec<(String, String)>,
+    pub body: ReqBody<'a>,
+}
+
+/// Single PUTs stream files up to this size; above it, multipart.
+pub const MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
+/// Part size for streams (buffered in memory, one part at a time).
+pub const STREAM_PART_SIZE: usize = 8 * 1024 * 1024;
+
+pub struct Client {
+    ep: Endpoint,
+    transport: Transport,
+    creds: CredentialProvider,
+    log: RequestLog,
+    fixed_headers: Vec<(String, String)>,
+    pub(crate) workers: usize,
+    /// Multipart threshold for files (tests lower it).
+    pub multipart_threshold: u64,
+    /// Part size for file multipart uploads (0 = choose).
+    pub part_size: u64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.ep)
+            .field("creds", &self.creds)
+            .finish()
+    }
+}
+
+fn local(method: &'static str, key: Option<&str>, e: io::Error) -> S3Error {
+    S3Error::new(method, key, S3ErrorKind::Local(e))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A plain (non-multipart, non-KMS) ETag is the hex MD5 of the content.
+fn plain_md5_etag(etag: &str) -> Option<String> {
+    let t = etag.trim_matches('"');
+    (t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())).then(|| t.to_ascii_lowercase())
+}
+
+/// Reads `len` bytes of `inner`, hashing them with MD5.
+struct HashingReader<R> {
+    inner: R,
+    md5: Md5,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.md5.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl Client {
+    /// Build a client: transport, then credentials (which may ask IMDS).
+    pub fn new(ep: Endpoint, opts: &ClientOptions) -> Result<Client, S3Error> {
+        Self::with_env(ep, opts, &|k| std::env::var(k).ok())
+    }
+
+    /// [`Client::new`] with an injected environment lookup.
+    pub fn with_env(
+        ep: Endpoint,
+        opts: &ClientOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Client, S3Error> {
+        let workers = opts.workers.max(1);
+        let transport =
+            Transport::new(opts.ca_file.as_deref(), workers).map_err(|e| local("INIT", None, e))?;
+        let creds = CredentialProvider::resolve(&ep, &transport, env)?;
+        let mut fixed = Vec::new();
+        for (k, v) in &ep.params.addhdr {
+            fixed.push((k.clone(), v.clone()));
+        }
+        if !ep.params.no_trace_headers {
+            if let Some(u) = &opts.user {
+                fixed.push(("X-Dovecot-Username".into(), u.clone()));
+            }
+            fixed.push((
+                "X-Dovecot-Session-Id".into(),
+                format!("obox-cli-{}", std::process::id()),
+            ));
+        }
+        let log = RequestLog::new(opts.verbose, &ep.params.loghdr);
+        Ok(Client {
+            ep,
+            transport,
+            creds,
+            log,
+            fixed_headers: fixed,
+            workers,
+            multipart_threshold: MULTIPART_THRESHOLD,
+            part_size: 0,
+        })
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.ep
+    }
+
+    pub fn credentials(&self) -> &CredentialProvider {
+        &self.creds
+    }
+
+    fn query_string(&self, q: &[(&str, Option<String>)]) -> String {
+        let v2 = matches!(self.ep.signing, Signing::V2);
+        let mut s = String::new();
+        for (i, (k, v)) in q.iter().enumerate() {
+            s.push(if i == 0 { '?' } else { '&' });
+            s.push_str(&query_component(k));
+            match v {
+                Some(v) => {
+                    s.push('=');
+                    s.push_str(&query_component(v));
+                }
+                // SigV2 sub-resources go bare (`?uploads`), as they are signed;
+                // SigV4 canonicalises a bare name as `name=`, so send that.
+                None if v2 => {}
+                None => s.push('='),
+            }
+        }
+        s
+    }
+
+    /// `addhdrvar` values, expanded for the current credentials.
+    fn var_headers(&self, creds: &super::credentials::Credentials) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (k, v) in &self.ep.params.addhdrvar {
+            // The signer already sends the session token; don't duplicate it.
+            if k.eq_ignore_ascii_case("x-amz-security-token") {
+                continue;
+            }
+            let token = creds
+                .session_token
+                .as_ref()
+                .map(|t| t.expose())
+                .unwrap_or("");
+            let val = v.replace("%{auth:token}", token);
+            if !val.is_empty() {
+                out.push((k.clone(), val));
+            }
+        }
+        out
+    }
+
+    /// Send `req`, retrying 5xx and transport failures with Dovecot's
+    /// backoff. Returns the first 2xx/3xx response, or the error of the
+    /// last attempt. `on_body` consumes a successful response (and may ask
+    /// for a retry by returning a transport error, e.g. a cut-off body).
+    pub(crate) fn execute<T>(
+        &self,
+        req: &Req<'_>,
+        mut on_body: impl FnMut(HttpResponse, &mut Req<'_>) -> Result<T, BodyFailure>,
+    ) -> Result<T, S3Error> {
+        let deadline = self.ep.params.absolute_timeout.map(|d| Instant::now() + d);
+        let max_retries = self.ep.params.retries_for(req.op);
+        let timeout = self.ep.params.timeout_for(req.op);
+        let path = self.ep.request_path(req.key);
+        let display_key = req.key.map(|k| self.ep.relative_key(k));
+        let mut req_headers = req.headers.clone();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let remaining = match deadline {
+                Some(d) => {
+                    let left = d.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        let mut e = S3Error::new(
+                            req.method,
+                            display_key,
+                            S3ErrorKind::Transport {
+                                code: codes::TIMED_OUT,
+                                detail: "absolute_timeout reached".into(),
+                            },
+                        );
+                        e.attempts = attempt - 1;
+                        return Err(e);
+                    }
+                    Some(left)
+                }
+                None => None,
+            };
+            let outcome = self.attempt(
+                req,
+                &path,
+                &req_headers,
+                Timeouts {
+                    connect: self.ep.params.connect_timeout(),
+                    response: timeout,
+                    global: remaining,
+                },
+                attempt,
+            );
+            let failure = match outcome {
+                Ok(resp) if resp.status < 300 => {
+                    let mut r2 = Req {
+                        method: req.method,
+                        op: req.op,
+                        key: req.key,
+                        query: req.query.clone(),
+                        headers: req_headers.clone(),
+                        body: ReqBody::Empty,
+                    };
+                    match on_body(resp, &mut r2) {
+                        Ok(v) => return Ok(v),
+                        Err(BodyFailure::Fatal(mut e)) => {
+                            e.attempts = attempt;
+                            return Err(e);
+                        }
+                        Err(BodyFailure::Retry(t)) => {
+                            // The callback may have added headers (Range) for the next attempt.
+                            req_headers = r2.headers;
+                            S3ErrorKind::Transport {
+                                code: t.code,
+                                detail: t.detail,
+                            }
+                        }
+                    }
+                }
+                Ok(mut resp) => {
+                    let status = resp.status;
+                    let mut body = Vec::new();
+                    if req.method != "HEAD" {
+                        let _ = (&mut resp.body).take(64 * 1024).read_to_end(&mut body);
+                    }
+                    let (code, message, request_id) = xml::parse_error(&body);
+                    let request_id =
+                        request_id.or_else(|| resp.header("x-amz-request-id").map(str::to_owned));
+                    if status == 400 && code.as_deref() == Some("ExpiredToken")
+                        || status == 403 && code.as_deref() == Some("ExpiredToken")
+                    {
+                        self.creds.invalidate();
+                    }
+                    let kind = S3ErrorKind::Http {
+                        status,
+                        code,
+                        message,
+                        request_id,
+                    };
+                    if !retry::retryable_status(status) {
+                        let mut e = S3Error::new(req.method, display_key, kind);
+                        e.attempts = attempt;
+                        return Err(e);
+                    }
+                    kind
+                }
+                Err(e) => e,
+            };
+            if attempt > max_retries {
+                let mut e = S3Error::new(req.method, display_key, failure);
+                e.attempts = attempt;
+                return Err(e);
+            }
+            let mut wait = retry::delay(attempt - 1);
+            if let Some(d) = deadline {
+                wait = wait.min(d.saturating_duration_since(Instant::now()));
+            }
+            std::thread::sleep(wait);
+        }
+    }
+
+    /// One attempt: sign with current credentials and send.
+    fn attempt(
+        &self,
+        req: &Req<'_>,
+        path: &str,
+        extra: &[(String, String)],
+        timeouts: Timeouts,
+        attempt: u32,
+    ) -> Result<HttpResponse, S3ErrorKind> {
+        let creds = self.creds.current().map_err(|e| *e.kind)?;
+        let query = self.query_string(&req.query);
+        let signed_url = format!("{}{path}{query}", self.ep.signed_base());
+        let connect_url = format!("{}{path}{query}", self.ep.connect_base());
+        let host = self.ep.host_header();
+        let mut headers: Vec<(String, String)> = self.fixed_headers.clone();
+        headers.extend(self.var_headers(&creds));
+        headers.extend(extra.iter().cloned());
+        let (payload, body_len) = match &req.body {
+            ReqBody::Empty => (Payload::Bytes(b""), 0),
+            ReqBody::Bytes(b) => {
+                headers.push((
+                    "content-md5".into(),
+                    base64::engine::general_purpose::STANDARD.encode(Md5::digest(b)),
+                ));
+                (Payload::Bytes(b), b.len() as u64)
+            }
+            ReqBody::FileRange { len, .. } => (Payload::Unsigned, *len),
+        };
+        let raw_query: Vec<(&str, Option<&str>)> =
+            req.query.iter().map(|(k, v)| (*k, v.as_deref())).collect();
+        let v2_resource = sign::v2_resource(&self.ep.sigv2_resource_path(path), &raw_query);
+        let to_sign = ToSign {
+            method: req.method,
+            url: &signed_url,
+            host: &host,
+            headers: &headers,
+            payload,
+            v2_resource: &v2_resource,
+        };
+        let auth = sign::sign(&self.ep.signing, &creds, &to_sign, SystemTime::now())
+            .map_err(|e| S3ErrorKind::Protocol(format!("signing failed: {e}")))?;
+        headers.extend(auth);
+        headers.push(("host".into(), host));
+        if matches!(req.body, ReqBody::Empty) && matches!(req.method, "PUT" | "POST") {
+            headers.push(("content-length".into(), "0".into()));
+        }
+        let start = Instant::now();
+        let conn = connect_url.split('/').nth(2).unwrap_or("").to_string();
+        let mut file_reader: Option<HashingReader<io::Take<File>>> = None;
+        let body = match &req.body {
+            ReqBody::Empty => Body::Empty,
+            ReqBody::Bytes(b) => Body::Bytes(b),
+            ReqBody::FileRange {
+                path: p,
+                offset,
+                len,
+            } => {
+                let mut f = File::open(p).map_err(S3ErrorKind::Local)?;
+                f.seek(SeekFrom::Start(*offset))
+                    .map_err(S3ErrorKind::Local)?;
+                let r = file_reader.insert(HashingReader {
+                    inner: f.take(*len),
+                    md5: Md5::new(),
+                });
+                Body::Reader {
+                    reader: r,
+                    len: body_len,
+                }
+            }
+        };
+        let result = self.transport.send(HttpRequest {
+            method: req.method,
+            url: connect_url,
+            headers,
+            body,
+            timeouts,
+        });
+        let took = start.elapsed();
+        match result {
+            Ok(resp) => {
+                self.log.attempt(
+                    &conn,
+                    req.method,
+                    &signed_url,
+                    Outcome::Response {
+                        status: resp.status,
+                        reason: reason(resp.status),
+                        headers: &resp.headers,
+                    },
+                    took,
+                    attempt,
+                );
+                // A streamed body's integrity is checked against the ETag.
+                if let Some(fr) = file_reader.as_mut()
+                    && resp.status < 300
+                {
+                    let digest = hex(&fr.md5.finalize_reset());
+                    if let Some(etag) = resp.header("etag").and_then(plain_md5_etag)
+                        && etag != digest
+                    {
+                        return Err(S3ErrorKind::Transport {
+                            code: codes::BROKEN_PAYLOAD,
+                            detail: format!("server stored MD5 {etag}, sent {digest}"),
+                        });
+                    }
+                }
+                Ok(resp)
+            }
+            Err(TransportError { code, detail }) => {
+                self.log.attempt(
+                    &conn,
+                    req.method,
+                    &signed_url,
+                    Outcome::Failed {
+                        code,
+                        detail: &detail,
+                    },
+                    took,
+                    attempt,
+                );
+                if let ReqBody::FileRange { .. } = req.body
+                    && code == codes::ABORTED
+                    && detail.contains("No such file")
+                {
+                    return Err(S3ErrorKind::Local(io::Error::other(detail)));
+                }
+                Err(S3ErrorKind::Transport { code, detail })
+            }
+        }
+    }
+
+    /// HEAD: size, ETag, date, metadata. `key` is relative to the prefix.
+    pub fn head(&self, key: &str) -> Result<ObjectInfo, S3Error> {
+        let full = self.ep.full_key(key);
+        let req = Req {
+            method: "HEAD",
+            op: OpKind::Read,
+            key: Some(&full),
+            query: vec![],
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
+        self.execute(&req, |resp, _| Ok(info_from(key, &resp)))
+    }
+
+    /// GET into `out`, verifying the length and (for plain ETags) the MD5.
+    /// A body cut off mid-way is resumed with a Range request pinned to
+    /// the same ETag, so `out` receives every byte exactly once.
+    pub fn get(&self, key: &str, out: &mut dyn Write) -> Result<ObjectInfo, S3Error> {
+        let full = self.ep.full_key(key);
+        let req = Req {
+            method: "GET",
+            op: OpKind::Read,
+            key: Some(&full),
+            query: vec![],
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
+        let mut got: u64 = 0;
+        let mut md5 = Md5::new();
+        let mut first: Option<ObjectInfo> = None;
+        let mut buf = vec![0u8; 256 * 1024];
+        self.execute(&req, |mut resp, next| {
+            let info = info_from(key, &resp);
+            let resumed = first.is_some();
+            if resumed && resp.status != 206 {
+                return Err(BodyFailure::Fatal(S3Error::new(
+                    "GET",
+                    Some(key),
+                    S3ErrorKind::Integrity("server ignored the Range of a resumed download".into()),
+                )));
+            }
+            let expect_total = match &first {
+                Some(f) => f.size,
+                None => info.size,
+            };
+            if first.is_none() {
+                first = Some(info.clone());
+            }
+            loop {
+                match resp.body.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        md5.update(&buf[..n]);
+                        out.write_all(&buf[..n])
+                            .map_err(|e| BodyFailure::Fatal(local("GET", Some(key), e)))?;
+                        got += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        let f = first.as_ref().expect("set above");
+                        next.headers
+                            .retain(|(k, _)| k != "range" && k != "if-match");
+                        next.headers.push(("range".into(), format!("bytes={got}-")));
+                        if let Some(et) = &f.etag {
+                            next.headers.push(("if-match".into(), et.clone()));
+                        }
+                        return Err(BodyFailure::Retry(body_error(&e)));
+                    }
+                }
+            }
+            let f = first.clone().expect("set above");
+            if got != expect_total {
+                // A short body without an error: the connection closed early.
+                next.headers
+                    .retain(|(k, _)| k != "range" && k != "if-match");
+                next.headers.push(("range".into(), format!("bytes={got}-")));
+                if let Some(et) = &f.etag {
+                    next.headers.push(("if-match".into(), et.clone()));
+                }
+                if got > expect_total {
+                    return Err(BodyFailure::Fatal(S3Error::new(
+                        "GET",
+                        Some(key),
+                        S3ErrorKind::Integrity(format!(
+                            "got {got} bytes, Content-Length said {expect_total}"
+                        )),
+                    )));
+                }
+                return Err(BodyFailure::Retry(TransportError {
+                    code: codes::CONNECTION_LOST,
+                    detail: format!("body ended after {got} of {expect_total} bytes"),
+                }));
+            }
+            let kms = resp
+                .header("x-amz-server-side-encryption")
+                .is_some_and(|v| v.contains("kms"));
+            if let Some(etag) = f.etag.as_deref().and_then(plain_md5_etag)
+                && !kms
+            {
+                let digest = hex(&md5.clone().finalize());
+                if digest != etag {
+                    return Err(BodyFailure::Fatal(S3Error::new(
+                        "GET",
+                        Some(key),
+                        S3ErrorKind::Integrity(format!(
+                            "content MD5 {digest} does not match ETag {etag}"
+                        )),
+                    )));
+                }
+            }
+            Ok(f)
+        })
+    }
+
+    /// Download into `file` (empty, seekable). Objects of at least
+    /// `multipart_threshold` bytes are fetched as parallel byte ranges
+    /// (one GET stream from s3s-fs or S3 is far slower than the disk);
+    /// smaller ones stream through [`Client::get`]. Plain-MD5 ETags are
+    /// verified either way (for ranges, by re-reading the file).
+    ///
+    /// `size_hint` (from a listing) saves the HEAD that otherwise decides.
+    pub fn get_to_file(
+        &self,
+        key: &str,
+        file: &File,
+        size_hint: Option<u64>,
+    ) -> Result<ObjectInfo, S3Error> {
+        let workers = self.workers.clamp(1, 8);
+        if workers > 1 && size_hint.is_none_or(|s| s >= self.multipart_threshold) {
+            let info = self.head(key).map_err(|mut e| {
+                e.method = "GET";
+                e
+            })?;
+            if info.size >= self.multipart_threshold {
+                return self.get_ranges(key, file, info, workers);
+            }
+        }
+        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        let info = self.get(key, &mut w)?;
+        w.flush().map_err(|e| local("GET", Some(key), e))?;
+        Ok(info)
+    }
+
+    fn get_ranges(
+        &self,
+        key: &str,
+        file: &File,
+        info: ObjectInfo,
+        workers: usize,
+    ) -> Result<ObjectInfo, S3Error> {
+        use std::os::unix::fs::FileExt;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        const CHUNK: u64 = 16 * 1024 * 1024;
+        let full = self.ep.full_key(key);
+        let size = info.size;
+        file.set_len(size).map_err(|e| local("GET", Some(key), e))?;
+        let next = AtomicU64::new(0);
+        let failed = AtomicBool::new(false);
+        let first_err: std::sync::Mutex<Option<S3Error>> = std::sync::Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..workers.min(size.div_ceil(CHUNK) as usize) {
+                s.spawn(|| {
+                    let mut buf = vec![0u8; 256 * 1024];
+                    while !failed.load(Ordering::Relaxed) {
+                        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        if start >= size {
+                            break;
+                        }
+                        let end = (start + CHUNK).min(size);
+                        let mut pos = start;
+                        let mut headers =
+                            vec![("range".to_string(), format!("bytes={start}-{}", end - 1))];
+                        if let Some(et) = &info.etag {
+                            headers.push(("if-match".to_string(), et.clone()));
+                        }
+                        let req = Req {
+                            method: "GET",
+                            op: OpKind::Read,
+                            key: Some(&full),
+                            query: vec![],
+                            headers,
+                            body: ReqBody::Empty,
+                        };
+                        let r = self.execute(&req, |mut resp, next_req| {
+                            if resp.status != 206 {
+                                return Err(BodyFailure::Fatal(S3Error::new(
+                                    "GET",
+                                    Some(key),
+                                    S3ErrorKind::Integrity(format!(
+                                        "range request answered {}",
+                                        resp.status
+                                    )),
+                                )));
+                            }
+                            loop {
+                                match resp.body.read(&mut buf) {
+                                    Ok(0) => break,
+                                    Ok(n) => {
+                                        let n = n.min((end - pos) as usize);
+                                        file.write_all_at(&buf[..n], pos).map_err(|e| {
+                                            BodyFailure::Fatal(local("GET", Some(key), e))
+                                        })?;
+                                        pos += n as u64;
+                                    }
+                                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                                    Err(e) => {
+                                        next_req.headers.retain(|(k, _)| k != "range");
+                                        next_req.headers.push((
+                                            "range".into(),
+                                            format!("bytes={pos}-{}", end - 1),
+                                        ));
+                                        return Err(BodyFailure::Retry(body_error(&e)));
+                                    }
+                                }
+                            }
+                            if pos != end {
+                                next_req.headers.retain(|(k, _)| k != "range");
+                                next_req
+                                    .headers
+                                    .push(("range".into(), format!("bytes={pos}-{}", end - 1)));
+                                return Err(BodyFailure::Retry(TransportError {
+                                    code: codes::CONNECTION_LOST,
+                                    detail: format!("range body ended at {pos} of {end}"),
+                                }));
+                            }
+                            Ok(())
+                        });
+                        if let Err(e) = r {
+                            failed.store(true, Ordering::Relaxed);
+                            first_err
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(e) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+            return Err(e);
+        }
+        if let Some(etag) = info.etag.as_deref().and_then(plain_md5_etag) {
+            let mut md5 = Md5::new();
+            let mut f = file;
+            f.seek(SeekFrom::Start(0))
+                .map_err(|e| local("GET", Some(key), e))?;
+            io::copy(&mut f, &mut md5).map_err(|e| local("GET", Some(key), e))?;
+            let digest = hex(&md5.finalize());
+            if digest != etag {
+                return Err(S3Error::new(
+                    "GET",
+                    Some(key),
+                    S3ErrorKind::Integrity(format!(
+                        "content MD5 {digest} does not match ETag {etag}"
+                    )),
+                ));
+            }
+        }
+        Ok(info)
+    }
+
+    /// Upload. Small bodies go in one signed PUT with Content-MD5; files
+    /// above the threshold and streams above one part go multipart.
+    pub fn put(
+        &self,
+        key: &str,
+        src: PutSource,
+        meta: &[(String, String)],
+    ) -> Result<Option<String>, S3Error> {
+        let full = self.ep.full_key(key);
+        let meta_headers: Vec<(String, String)> = meta
+            .iter()
+            .map(|(k, v)| (format!("x-amz-meta-{}", k.to_ascii_lowercase()), v.clone()))
+            .collect();
+        match src {
+            PutSource::Bytes(b) => self.put_single(&full, key, ReqBody::Bytes(&b), &meta_headers),
+            PutSource::File(path) => {
+                let len = std::fs::metadata(&path)
+                    .map_err(|e| local("PUT", Some(key), e))?
+                    .len();
+                if len > self.multipart_threshold {
+                    super::multipart::upload_file(self, &full, key, &path, len, &meta_headers)
+                } else {
+                    self.put_single(
+                        &full,
+                        key,
+                        ReqBody::FileRange {
+                            path: &path,
+                            offset: 0,
+                            len,
+                        },
+                        &meta_headers,
+                    )
+                }
+            }
+            PutSource::Reader(mut r) => {
+                let mut first = Vec::new();
+                (&mut r)
+                    .take(STREAM_PART_SIZE as u64)
+                    .read_to_end(&mut first)
+                    .map_err(|e| local("PUT", Some(key), e))?;
+                if first.len() < STREAM_PART_SIZE {
+                    self.put_single(&full, key, ReqBody::Bytes(&first), &meta_headers)
+                } else {
+                    super::multipart::upload_stream(self, &full, key, first, r, &meta_headers)
+                }
+            }
+        }
+    }
+
+    fn put_single(
+        &self,
+        full: &str,
+        key: &str,
+        body: ReqBody<'_>,
+        meta: &[(String, String)],
+    ) -> Result<Option<String>, S3Error> {
+        let req = Req {
+            method: "PUT",
+            op: OpKind::Write,
+            key: Some(full),
+            query: vec![],
+            headers: meta.to_vec(),
+            body,
+        };
+        let _ = key;
+        self.execute(&req, |resp, _| Ok(resp.header("etag").map(str::to_owned)))
+    }
+
+    /// One ListObjectsV2 page under `prefix` (relative to the URL prefix).
+    pub fn list_page(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<ListPage, S3Error> {
+        let full = self.ep.full_key(prefix);
+        let mut query: Vec<(&str, Option<String>)> = Vec::new();
+        if let Some(t) = token {
+            query.push(("continuation-token", Some(t.to_string())));
+        }
+        if let Some(d) = delimiter {
+            query.push(("delimiter", Some(d.to_string())));
+        }
+        query.push(("list-type", Some("2".into())));
+        query.push(("prefix", Some(full.clone())));
+        let req = Req {
+            method: "GET",
+            op: OpKind::Read,
+            key: None,
+            query,
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
+        let body = self
+            .execute(&req, |mut resp, _| {
+                let mut v = Vec::new();
+                match resp.body.read_to_end(&mut v) {
+                    Ok(_) => Ok(v),
+                    Err(e) => Err(BodyFailure::Retry(body_error(&e))),
+                }
+            })
+            .map_err(|mut e| {
+                e.method = "LIST";
+                e.key = Some(prefix.to_string());
+                e
+            })?;
+        let root = xml::parse(&body)
+            .map_err(|e| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(e)))?;
+        let mut page = ListPage::default();
+        for c in root.all("Contents") {
+            let Some(k) = c.text_of("Key") else { continue };
+            page.entries.push(ListEntry {
+                key: self.ep.relative_key(k).to_string(),
+                size: c
+                    .text_of("Size")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(0),
+                last_modified: c.text_of("LastModified").map(str::to_owned),
+                etag: c.text_of("ETag").map(str::to_owned),
+            });
+        }
+        for p in root.all("CommonPrefixes") {
+            if let Some(k) = p.text_of("Prefix") {
+                page.prefixes.push(self.ep.relative_key(k).to_string());
+            }
+        }
+        let truncated = root
+            .text_of("IsTruncated")
+            .is_some_and(|t| t.trim() == "true");
+        page.next_token = root
+            .text_of("NextContinuationToken")
+            .filter(|t| truncated && !t.is_empty())
+            .map(str::to_owned);
+        if truncated && page.next_token.is_none() {
+            return Err(S3Error::new(
+                "LIST",
+                Some(prefix),
+                S3ErrorKind::Protocol("truncated listing without NextContinuationToken".into()),
+            ));
+        }
+        Ok(page)
+    }
+
+    /// Every page under `prefix`, in order.
+    pub fn list(
+        &self,
+        prefix: &str,
+        delimiter: Option<&str>,
+        f: &mut dyn FnMut(ListPage) -> io::Result<()>,
+    ) -> Result<(), S3Error> {
+        let mut token: Option<String> = None;
+        loop {
+            let mut page = self.list_page(prefix, delimiter, token.as_deref())?;
+            let next = page.next_token.take();
+            f(page).map_err(|e| local("LIST", Some(prefix), e))?;
+            match next {
+                Some(t) => token = Some(t),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// DELETE one object (S3 answers 204 even when it did not exist).
+    pub fn delete(&self, key: &str) -> Result<(), S3Error> {
+        let full = self.ep.full_key(key);
+        let req = Req {
+            method: "DELETE",
+            op: OpKind::Delete,
+            key: Some(&full),
+            query: vec![],
+            headers: vec![],
+            body: ReqBody::Empty,
+        };
+        self.execute(&req, |_, _| Ok(()))
+    }
+
+    /// Delete many keys with `POST /?delete`, `bulk_delete_limit` per
+    /// request (0: one DELETE each). Returns the keys that failed.
+    pub fn delete_many(&self, keys: &[String]) -> Vec<(String, S3Error)> {
+        let limit = self.ep.params.bulk_delete_limit as usize;
+        let mut failed = Vec::new();
+        if limit == 0 {
+            for k in keys {
+                if let Err(e) = self.delete(k) {
+                    failed.push((k.clone(), e));
+                }
+            }
+            return failed;
+        }
+        for chunk in keys.chunks(limit.min(1000)) {
+            let mut body = String::from(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>true</Quiet>",
+            );
+            for k in chunk {
+                body.push_str("<Object><Key>");
+                body.push_str(&xml_escape(&self.ep.full_key(k)));
+                body.push_str("</Key></Object>");
+            }
+            body.push_str("</Delete>");
+            let req = Req {
+                method: "POST",
+                op: OpKind::Delete,
+                key: None,
+                query: vec![("delete", None)],
+                headers: vec![],
+                body: ReqBody::Bytes(body.as_bytes()),
+            };
+            let res = self.execute(&req, |mut resp, _| {
+                let mut v = Vec::new();
+                resp.body
+                    .read_to_end(&mut v)
+                    .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
+                Ok(v)
+            });
+            match res {
+                Err(e) => {
+                    let msg = e.to_string();
+                    for k in chunk {
+                        failed.push((
+                            k.clone(),
+                            S3Error::new(
+                                "DELETE",
+                                Some(k),
+                                S3ErrorKind::Protocol(format!("bulk delete failed: {msg}")),
+                            ),
+                        ));
+                    }
+                }
+                Ok(v) => match xml::parse(&v) {
+                    Err(e) => {
+                        for k in chunk {
+                            failed.push((
+                                k.clone(),
+                                S3Error::new("DELETE", Some(k), S3ErrorKind::Protocol(e.clone())),
+                            ));
+                        }
+                    }
+                    Ok(root) => {
+                        for err in root.all("Error") {
+                            let k = err
+                                .text_of("Key")
+                                .map(|k| self.ep.relative_key(k).to_string())
+                                .unwrap_or_default();
+                            let kind = S3ErrorKind::Http {
+                                status: 200,
+                                code: err.text_of("Code").map(str::to_owned),
+                                message: err.text_of("Message").map(str::to_owned),
+                                request_id: None,
+                            };
+                            failed.push((k.clone(), S3Error::new("DELETE", Some(&k), kind)));
+                        }
+                    }
+                },
+            }
+        }
+        failed
+    }
+}
+
+/// How a response-body consumer failed.
+pub(crate) enum BodyFailure {
+    /// Try again (counts as an attempt).
+    Retry(TransportError),
+    /// Give up now.
+    Fatal(S3Error),
+}
+
+fn info_from(key: &str, resp: &HttpResponse) -> ObjectInfo {
+    let size = match resp
+        .header("content-range")
+        .and_then(|r| r.rsplit('/').next())
+        .and_then(|t| t.parse().ok())
+    {
+        Some(total) => total,
+        None => resp
+            .header("content-length")
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0),
+    };
+    let mut metadata: Vec<(String, String)> = resp
+        .headers
+        .iter()
+        .filter_map(|(k, v)| {
+            k.to_ascii_lowercase()
+                .strip_prefix("x-amz-meta-")
+                .map(|n| (n.to_string(), v.clone()))
+        })
+        .collect();
+    metadata.sort();
+    ObjectInfo {
+        key: key.to_string(),
+        size,
+        etag: resp.header("etag").map(str::to_owned),
+        last_modified: resp.header("last-modified").map(str::to_owned),
+        content_type: resp.header("content-type").map(str::to_owned),
+        metadata,
+    }
+}
+
+pub(crate) fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c => o.push(c),
+        }
+    }
+    o
+}

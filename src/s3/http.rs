@@ -1,0 +1,223 @@
+//! The HTTP transport. ureq and rustls are used here and nowhere else; the
+//! rest of the crate sees plain requests, responses and Dovecot-style
+//! transport error codes.
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Timeouts for one attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Waiting for the response head, and for each read of the body (a
+    /// stall, not the whole transfer, so big objects are not cut off).
+    pub response: Duration,
+    /// What is left of `absolute_timeout`, if set.
+    pub global: Option<Duration>,
+}
+
+/// A request body.
+pub enum Body<'a> {
+    Empty,
+    Bytes(&'a [u8]),
+    /// Exactly `len` bytes will be read from `reader`.
+    Reader {
+        reader: &'a mut (dyn Read + Send),
+        len: u64,
+    },
+}
+
+/// One request as it goes on the wire.
+pub struct HttpRequest<'a> {
+    pub method: &'static str,
+    /// Full URL to connect to, path and query already encoded.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Body<'a>,
+    pub timeouts: Timeouts,
+}
+
+/// A response whose body is still to be read.
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Box<dyn Read + Send>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// No response: Dovecot's 9000-range codes plus a description.
+#[derive(Debug, Clone)]
+pub struct TransportError {
+    pub code: u16,
+    pub detail: String,
+}
+
+/// Dovecot's internal HTTP client codes (lib-http).
+pub mod codes {
+    pub const ABORTED: u16 = 9000;
+    pub const INVALID_URL: u16 = 9001;
+    pub const HOST_LOOKUP_FAILED: u16 = 9002;
+    pub const CONNECT_FAILED: u16 = 9003;
+    pub const CONNECTION_LOST: u16 = 9005;
+    pub const BROKEN_PAYLOAD: u16 = 9006;
+    pub const BAD_RESPONSE: u16 = 9007;
+    pub const TIMED_OUT: u16 = 9008;
+}
+
+/// Classify an I/O error that happened while reading a response body.
+pub fn body_error(e: &io::Error) -> TransportError {
+    let code = match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => codes::TIMED_OUT,
+        _ => codes::CONNECTION_LOST,
+    };
+    TransportError {
+        code,
+        detail: e.to_string(),
+    }
+}
+
+/// A shareable connection pool (clone it freely across threads).
+#[derive(Clone)]
+pub struct Transport {
+    agent: ureq::Agent,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Transport")
+    }
+}
+
+impl Transport {
+    /// `ca_file`: PEM bundle to trust instead of the built-in web PKI
+    /// roots. `pool`: idle connections kept per host (one per worker).
+    pub fn new(ca_file: Option<&Path>, pool: usize) -> io::Result<Transport> {
+        use ureq::tls::{RootCerts, TlsConfig};
+        let roots = match ca_file {
+            None => RootCerts::WebPki,
+            Some(p) => {
+                let pem = std::fs::read(p)?;
+                let mut certs = Vec::new();
+                for item in ureq::tls::parse_pem(&pem) {
+                    if let Ok(ureq::tls::PemItem::Certificate(c)) = item {
+                        certs.push(c);
+                    }
+                }
+                if certs.is_empty() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("{}: no PEM certificates found", p.display()),
+                    ));
+                }
+                RootCerts::Specific(Arc::new(certs))
+            }
+        };
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .no_delay(true)
+            .user_agent(concat!("obox-cli/", env!("CARGO_PKG_VERSION")))
+            .max_idle_connections(pool.max(4) * 2)
+            .max_idle_connections_per_host(pool.max(4))
+            .tls_config(TlsConfig::builder().root_certs(roots).build())
+            .build()
+            .into();
+        Ok(Transport { agent })
+    }
+
+    /// Send one request and return the response head (body unread).
+    pub fn send(&self, req: HttpRequest<'_>) -> Result<HttpResponse, TransportError> {
+        let mut b = ureq::http::Request::builder()
+            .method(req.method)
+            .uri(&req.url);
+        for (k, v) in &req.headers {
+            b = b.header(k.as_str(), v.as_str());
+        }
+        let t = req.timeouts;
+        fn configure<S: ureq::AsSendBody>(
+            agent: &ureq::Agent,
+            r: ureq::http::Request<S>,
+            t: Timeouts,
+        ) -> ureq::http::Request<S> {
+            agent
+                .configure_request(r)
+                .timeout_connect(Some(t.connect))
+                .timeout_recv_response(Some(t.response))
+                .timeout_per_read(Some(t.response))
+                .timeout_per_write(Some(t.response))
+                .timeout_global(t.global)
+                .build()
+        }
+        let bad = |e: ureq::http::Error| TransportError {
+            code: codes::INVALID_URL,
+            detail: e.to_string(),
+        };
+        let result = match req.body {
+            Body::Empty => self
+                .agent
+                .run(configure(&self.agent, b.body(()).map_err(bad)?, t)),
+            Body::Bytes(bytes) => {
+                self.agent
+                    .run(configure(&self.agent, b.body(bytes).map_err(bad)?, t))
+            }
+            Body::Reader { reader, len } => {
+                let body = ureq::SendBody::from_reader(reader);
+                let r = b
+                    .header("content-length", len.to_string())
+                    .body(body)
+                    .map_err(bad)?;
+                self.agent.run(configure(&self.agent, r, t))
+            }
+        };
+        let resp = result.map_err(map_error)?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = Box::new(resp.into_body().into_reader());
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn map_error(e: ureq::Error) -> TransportError {
+    use ureq::Error as E;
+    let code = match &e {
+        E::Timeout(_) => codes::TIMED_OUT,
+        E::HostNotFound => codes::HOST_LOOKUP_FAILED,
+        E::ConnectionFailed => codes::CONNECT_FAILED,
+        E::BadUri(_) | E::Http(_) => codes::INVALID_URL,
+        E::Protocol(_) => codes::BAD_RESPONSE,
+        E::Io(io) => match io.kind() {
+            io::ErrorKind::ConnectionRefused | io::ErrorKind::AddrNotAvailable => {
+                codes::CONNECT_FAILED
+            }
+            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => codes::TIMED_OUT,
+            _ => codes::CONNECTION_LOST,
+        },
+        _ => codes::ABORTED,
+    };
+    TransportError {
+        code,
+        detail: e.to_string(),
+    }
+}

@@ -1,0 +1,263 @@
+//! Multipart uploads. Files are uploaded part by part straight from disk by
+//! several workers (memory stays at a few read buffers whatever the size);
+//! streams are buffered one part at a time. Any failure aborts the upload
+//! so no half-written object or orphaned parts are left behind.
+use super::client::{BodyFailure, Client, Req, ReqBody, STREAM_PART_SIZE, xml_escape};
+use super::error::{S3Error, S3ErrorKind};
+use super::http::body_error;
+use super::params::OpKind;
+use super::xml;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+/// S3 allows at most this many parts.
+const MAX_PARTS: u64 = 10_000;
+const MIN_PART: u64 = 16 * 1024 * 1024;
+
+fn read_all(mut resp: super::http::HttpResponse) -> Result<Vec<u8>, BodyFailure> {
+    let mut v = Vec::new();
+    resp.body
+        .read_to_end(&mut v)
+        .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
+    Ok(v)
+}
+
+fn initiate(
+    c: &Client,
+    full: &str,
+    key: &str,
+    meta: &[(String, String)],
+) -> Result<String, S3Error> {
+    let req = Req {
+        method: "POST",
+        op: OpKind::Write,
+        key: Some(full),
+        query: vec![("uploads", None)],
+        headers: meta.to_vec(),
+        body: ReqBody::Empty,
+    };
+    let body = c.execute(&req, |r, _| read_all(r))?;
+    let root =
+        xml::parse(&body).map_err(|e| S3Error::new("POST", Some(key), S3ErrorKind::Protocol(e)))?;
+    root.text_of("UploadId")
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            S3Error::new(
+                "POST",
+                Some(key),
+                S3ErrorKind::Protocol("no UploadId in answer".into()),
+            )
+        })
+}
+
+fn put_part(
+    c: &Client,
+    full: &str,
+    upload_id: &str,
+    n: u64,
+    body: ReqBody<'_>,
+) -> Result<String, S3Error> {
+    let req = Req {
+        method: "PUT",
+        op: OpKind::Write,
+        key: Some(full),
+        query: vec![
+            ("partNumber", Some(n.to_string())),
+            ("uploadId", Some(upload_id.to_string())),
+        ],
+        headers: vec![],
+        body,
+    };
+    c.execute(&req, |r, _| {
+        r.header("etag").map(str::to_owned).ok_or_else(|| {
+            BodyFailure::Fatal(S3Error::new(
+                "PUT",
+                None,
+                S3ErrorKind::Protocol(format!("part {n}: no ETag")),
+            ))
+        })
+    })
+}
+
+fn complete(
+    c: &Client,
+    full: &str,
+    key: &str,
+    upload_id: &str,
+    parts: &[(u64, String)],
+) -> Result<Option<String>, S3Error> {
+    let mut body = String::from("<CompleteMultipartUpload>");
+    for (n, etag) in parts {
+        body.push_str(&format!(
+            "<Part><PartNumber>{n}</PartNumber><ETag>{}</ETag></Part>",
+            xml_escape(etag)
+        ));
+    }
+    body.push_str("</CompleteMultipartUpload>");
+    let req = Req {
+        method: "POST",
+        op: OpKind::Write,
+        key: Some(full),
+        query: vec![("uploadId", Some(upload_id.to_string()))],
+        headers: vec![],
+        body: ReqBody::Bytes(body.as_bytes()),
+    };
+    let answer = c.execute(&req, |r, _| read_all(r))?;
+    // S3 may answer 200 and still report an error in the body.
+    let root = xml::parse(&answer)
+        .map_err(|e| S3Error::new("POST", Some(key), S3ErrorKind::Protocol(e)))?;
+    if root.name == "Error" {
+        let (code, message, request_id) = xml::parse_error(&answer);
+        return Err(S3Error::new(
+            "POST",
+            Some(key),
+            S3ErrorKind::Http {
+                status: 200,
+                code,
+                message,
+                request_id,
+            },
+        ));
+    }
+    Ok(root.text_of("ETag").map(str::to_owned))
+}
+
+fn abort(c: &Client, full: &str, upload_id: &str) {
+    let req = Req {
+        method: "DELETE",
+        op: OpKind::Delete,
+        key: Some(full),
+        query: vec![("uploadId", Some(upload_id.to_string()))],
+        headers: vec![],
+        body: ReqBody::Empty,
+    };
+    let _ = c.execute(&req, |_, _| Ok(()));
+}
+
+/// Part size for a file of `len` bytes.
+pub fn part_size_for(len: u64, configured: u64) -> u64 {
+    let min_for_count = len.div_ceil(MAX_PARTS);
+    let base = if configured > 0 { configured } else { MIN_PART };
+    base.max(min_for_count).max(5 * 1024 * 1024)
+}
+
+/// Upload a file in parts, `c.workers` (at most 4) at a time.
+pub fn upload_file(
+    c: &Client,
+    full: &str,
+    key: &str,
+    path: &Path,
+    len: u64,
+    meta: &[(String, String)],
+) -> Result<Option<String>, S3Error> {
+    let part = part_size_for(len, c.part_size);
+    let count = len.div_ceil(part).max(1);
+    let upload_id = initiate(c, full, key, meta)?;
+    let next = AtomicU64::new(1);
+    let failed = AtomicBool::new(false);
+    let etags: Mutex<Vec<(u64, String)>> = Mutex::new(Vec::new());
+    let first_err: Mutex<Option<S3Error>> = Mutex::new(None);
+    let workers = c.workers.clamp(1, 4).min(count as usize);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                while !failed.load(Ordering::Relaxed) {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    if n > count {
+                        break;
+                    }
+                    let offset = (n - 1) * part;
+                    let plen = part.min(len - offset);
+                    match put_part(
+                        c,
+                        full,
+                        &upload_id,
+                        n,
+                        ReqBody::FileRange {
+                            path,
+                            offset,
+                            len: plen,
+                        },
+                    ) {
+                        Ok(etag) => etags
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((n, etag)),
+                        Err(e) => {
+                            failed.store(true, Ordering::Relaxed);
+                            first_err
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(mut e) = first_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        abort(c, full, &upload_id);
+        e.key = Some(key.to_string());
+        return Err(e);
+    }
+    let mut parts = etags.into_inner().unwrap_or_else(|p| p.into_inner());
+    parts.sort();
+    finish(c, full, key, &upload_id, &parts)
+}
+
+fn finish(
+    c: &Client,
+    full: &str,
+    key: &str,
+    upload_id: &str,
+    parts: &[(u64, String)],
+) -> Result<Option<String>, S3Error> {
+    match complete(c, full, key, upload_id, parts) {
+        Ok(etag) => Ok(etag),
+        Err(e) => {
+            abort(c, full, upload_id);
+            Err(e)
+        }
+    }
+}
+
+/// Upload a stream whose first part is already read.
+pub fn upload_stream(
+    c: &Client,
+    full: &str,
+    key: &str,
+    first: Vec<u8>,
+    mut rest: Box<dyn Read + Send>,
+    meta: &[(String, String)],
+) -> Result<Option<String>, S3Error> {
+    let upload_id = initiate(c, full, key, meta)?;
+    let mut parts = Vec::new();
+    let mut buf = first;
+    let mut n = 1u64;
+    loop {
+        match put_part(c, full, &upload_id, n, ReqBody::Bytes(&buf)) {
+            Ok(etag) => parts.push((n, etag)),
+            Err(mut e) => {
+                abort(c, full, &upload_id);
+                e.key = Some(key.to_string());
+                return Err(e);
+            }
+        }
+        buf.clear();
+        if let Err(e) = (&mut rest)
+            .take(STREAM_PART_SIZE as u64)
+            .read_to_end(&mut buf)
+        {
+            abort(c, full, &upload_id);
+            return Err(S3Error::new("PUT", Some(key), S3ErrorKind::Local(e)));
+        }
+        if buf.is_empty() {
+            break;
+        }
+        n += 1;
+    }
+    finish(c, full, key, &upload_id, &parts)
+}
