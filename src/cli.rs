@@ -14,7 +14,9 @@ const LONG_VERSION: &str = concat!(
 /// exactly as Dovecot 2.3 reads them.
 #[derive(Debug, Parser)]
 #[command(name = "obox-cli", version = LONG_VERSION, propagate_version = true)]
-#[command(after_help = "Examples:\n  obox-cli config -c examples/dovecot.conf plugin/obox_fs\n  obox-cli path -c examples/dovecot.conf alice@example.com\n  obox-cli lint examples/dovecot.conf --format sarif\n  obox-cli ls -c examples/dovecot.conf --user alice@example.com -r")]
+#[command(
+    after_help = "Examples:\n  obox-cli config -c examples/dovecot.conf plugin/obox_fs\n  obox-cli path -c examples/dovecot.conf alice@example.com\n  obox-cli lint examples/dovecot.conf --format sarif\n  obox-cli ls -c examples/dovecot.conf --user alice@example.com -r"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -25,7 +27,13 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// dovecot.conf to read [default: /etc/dovecot/dovecot.conf]
-    #[arg(short = 'c', long = "config", global = true, env = "OBOX_CONFIG", value_name = "FILE")]
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        env = "OBOX_CONFIG",
+        value_name = "FILE"
+    )]
     pub config: Option<PathBuf>,
     /// When to colour output; NO_COLOR is honoured with `auto`.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]

@@ -1,2 +1,3 @@
 //! Integration tests for `obox-cli expand`.
-#[allow(unused_imports)] use crate::support::*;
+#[allow(unused_imports)]
+use crate::support::*;

@@ -8,8 +8,8 @@
 mod model;
 
 pub use model::{
-    ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting,
-    SourceFile, Value,
+    ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting, SourceFile,
+    Value,
 };
 
 /// How `$var`, `$ENV:` and `<file` values are treated.

@@ -140,8 +140,8 @@ pub fn tsv_unescape(field: &str) -> Vec<u8> {
 
 /// Read a TSV file of the oracle: header skipped, fields unescaped.
 pub fn read_tsv(path: &Path) -> Vec<Vec<Vec<u8>>> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     text.lines()
         .skip(1)
         .filter(|l| !l.is_empty())
