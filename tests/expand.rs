@@ -7,6 +7,11 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// (template, expected) or (template, user).
+type Case = (Vec<u8>, Vec<u8>);
+/// doveadm's answer: Ok(expansion), Err(message), None if doveadm failed.
+type DoveResult = Option<Result<Vec<u8>, Vec<u8>>>;
+
 /// The oracle's userdb: home=/home/<user>, uid=gid=65534.
 fn oracle_args(user: &[u8]) -> Vec<Vec<u8>> {
     let mut home = b"/home/".to_vec();
@@ -35,7 +40,7 @@ fn os(b: &[u8]) -> &OsStr {
 fn vectors_tsv_agrees() {
     let rows = read_tsv(&shared().join("oracle/vectors.tsv"));
     assert_eq!(rows.len(), 1170, "vectors.tsv should have 1,170 rows");
-    let mut by_user: BTreeMap<Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>> = BTreeMap::new();
+    let mut by_user: BTreeMap<Vec<u8>, Vec<Case>> = BTreeMap::new();
     for r in &rows {
         by_user
             .entry(r[1].clone())
@@ -261,7 +266,10 @@ impl Oracle {
             .stderr(f)
             .status()
             .unwrap();
-        (status.success(), std::fs::read_to_string(&log).unwrap_or_default())
+        (
+            status.success(),
+            std::fs::read_to_string(&log).unwrap_or_default(),
+        )
     }
 
     fn conf(&self) -> PathBuf {
@@ -443,7 +451,7 @@ const EXTRA_USERS: &[&str] = &[
 fn live_against_doveadm() {
     let oracle = Oracle::start();
     let home_env = support_home();
-    let mut cases: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    let mut cases: Vec<Case> = Vec::new();
     let rows = read_tsv(&shared().join("oracle/vectors.tsv"));
     for r in &rows {
         cases.push((r[0].clone(), r[1].clone()));
@@ -471,7 +479,7 @@ fn live_against_doveadm() {
     let conf = oracle.conf();
     let half = cases.len() / 2;
     let (a, b) = cases.split_at(half);
-    let run_part = |part: &[(Vec<u8>, Vec<u8>)]| -> Vec<Option<Result<Vec<u8>, Vec<u8>>>> {
+    let run_part = |part: &[Case]| -> Vec<DoveResult> {
         part.iter()
             .map(|(t, u)| Oracle::expand(&conf, &home_env, t, u))
             .collect()
