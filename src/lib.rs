@@ -19,6 +19,7 @@ pub mod diagnostic;
 pub mod exit_status;
 pub mod fs_chain;
 pub mod lint;
+pub mod mail_location;
 pub mod output;
 pub mod s3;
 pub mod secrets;
