@@ -65,6 +65,18 @@ pub fn load(path: &std::path::Path, mode: ExpandMode) -> Result<Config, ConfErro
     load_with(path, mode, LoadLimits::default())
 }
 
+/// Parse in-memory configuration text as if it had been read from
+/// `path_name` (which appears in messages only). `!include` and `<file`
+/// values are refused: nothing is read from the filesystem. This is the
+/// entry point of the fuzz target and of tests that need no file.
+pub fn load_from_bytes(
+    path_name: &str,
+    bytes: &[u8],
+    mode: ExpandMode,
+) -> Result<Config, ConfError> {
+    parser::Parser::new(mode, LoadLimits::default()).parse_bytes(path_name.to_string(), bytes.to_vec())
+}
+
 pub fn load_with(
     path: &std::path::Path,
     mode: ExpandMode,

@@ -122,7 +122,12 @@ impl SettingsTable {
 
     /// The closest known key to a misspelt one, if it is close enough.
     pub fn suggest(&self, scope: &str, key: &str) -> Option<&str> {
+        // The distance is at least the difference in length: skipping keys
+        // that cannot be close keeps a multi-megabyte unknown key from
+        // costing (known keys × its length) work.
+        let key_chars = key.chars().count();
         self.keys(scope)
+            .filter(|k| k.chars().count().abs_diff(key_chars) <= 2.max(k.len() / 5))
             .map(|k| (levenshtein(k, key), k))
             .filter(|(d, k)| *d <= 2.max(k.len() / 5))
             .min()

@@ -24,6 +24,10 @@ impl Node {
     }
 }
 
+/// S3 answers nest four or five levels; anything deeper is hostile (and a
+/// very deep tree would overflow the stack when dropped).
+pub const MAX_DEPTH: usize = 64;
+
 /// Parse a document into its root element.
 pub fn parse(xml: &[u8]) -> Result<Node, String> {
     let mut reader = quick_xml::Reader::from_reader(xml);
@@ -35,6 +39,9 @@ pub fn parse(xml: &[u8]) -> Result<Node, String> {
             .map_err(|e| format!("XML: {e}"))?;
         match ev {
             Event::Start(e) => {
+                if stack.len() > MAX_DEPTH {
+                    return Err(format!("XML: elements nested deeper than {MAX_DEPTH} levels"));
+                }
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 stack.push(Node {
                     name,
