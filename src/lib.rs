@@ -24,6 +24,7 @@ pub mod output;
 pub mod s3;
 pub mod secrets;
 pub mod source;
+pub mod user_view;
 pub mod var_expand;
 
 pub use exit_status::ExitStatus;

@@ -59,6 +59,8 @@ fn bad_configs_copy() -> tempfile::TempDir {
         .status()
         .unwrap();
     assert!(st.success());
+    // Git keeps no empty directories; make-bad-configs.sh creates this one.
+    let _ = std::fs::create_dir(dir.path().join("17-include-directory.d"));
     dir
 }
 

@@ -5,9 +5,9 @@ mod support;
 
 mod chain;
 mod cli;
-mod generated;
 mod config;
 mod expand;
+mod generated;
 mod lint;
 mod objects;
 mod path;

@@ -46,12 +46,13 @@ pub fn run(a: &ConfigArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
     if !a.keys.is_empty() {
         // Like `doveconf -h`, key lookups ignore delayed errors.
-        let mut status = ExitStatus::Success;
+        let status = ExitStatus::Success;
         let mut json = serde_json::Map::new();
         for key in &a.keys {
+            // doveconf prints nothing for a path that names no setting and
+            // still succeeds; say so on stderr.
             let Some(v) = dump::lookup_value(&cfg, key) else {
-                eprintln!("obox-cli: error: Unknown setting: {key}");
-                status = ExitStatus::Error;
+                eprintln!("obox-cli: warning: no such setting: {key}");
                 continue;
             };
             if a.json {
@@ -116,6 +117,12 @@ pub(crate) fn report_conf_error(
         secrets::redact_text(&e.fatal)
     };
     let mut err = std::io::stderr().lock();
+    if cfg.is_none() {
+        // Warnings doveconf printed before the error.
+        for w in &e.warnings {
+            let _ = writeln!(err, "obox-cli: warning: {}", w.message);
+        }
+    }
     let _ = writeln!(err, "obox-cli: error: {msg}");
     let files = cfg.map_or(&e.files, |c| &c.files);
     if let Some(o) = e.origin

@@ -96,24 +96,93 @@ pub fn resolve_target(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Targe
     }
 }
 
-/// The config branch of [`resolve_target`].
-///
-/// SEAM for the config pipeline (conf + var_expand + fs_chain on main):
-/// 1. load `g.config_path()` with `conf::load`;
-/// 2. take `plugin/<args.fs.setting()>` (for `Index`, fall back to obox_fs);
-/// 3. %-expand it for `args.user` (required when the value has variables);
-/// 4. parse the chain; take the storage driver's URL (s3/aws-s3 only), the
-///    `compress:` layer as a [`CompressSpec`] (`CompressSpec::new(algo,
-///    level, maybe)`), and whether a crypt/mail-crypt layer is present;
-/// 5. return [`target_from_parts`]`(url, compress, crypt, args)`.
-///
-/// `--compress` is for `--url` only; with a config the chain decides.
+/// The config branch of [`resolve_target`]: the chain of `--fs` in
+/// dovecot.conf, %-expanded for `--user` exactly as a mail process would
+/// (home from mail_home), its storage URL, its compress layer and whether
+/// it encrypts. With `--user`, keys are relative to the user's root: the
+/// mail_location root for obox and index objects, the URL path for FTS.
 fn resolve_from_config(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Target> {
-    let _ = args.fs.setting();
-    bail!(
-        "no --url given, and reading the storage URL from {} is not available in this build yet; pass --url URL",
-        g.config_path().display()
-    )
+    use crate::conf::{self, ExpandMode};
+    use crate::fs_chain::{Backend, LayerKind};
+    use crate::user_view::Prepared;
+    use crate::var_expand::UserContext;
+    let path = g.config_path();
+    let cfg = conf::load(&path, ExpandMode::Expand).map_err(|e| {
+        let msg = if g.show_secrets {
+            e.fatal.clone()
+        } else {
+            crate::secrets::redact_text(&e.fatal)
+        };
+        anyhow::anyhow!(msg).context(format!("reading {} (or pass --url URL)", path.display()))
+    })?;
+    let prepared = Prepared::new(&cfg);
+    let setting = args.fs.setting();
+    let pv = prepared
+        .chain(setting)
+        .or_else(|| {
+            // obox_index_fs defaults to obox_fs.
+            (args.fs == FsKind::Index)
+                .then(|| prepared.chain("obox_fs"))
+                .flatten()
+        })
+        .with_context(|| format!("{} sets no plugin/{setting}", path.display()))?;
+    let user = args.user.as_deref().unwrap_or("");
+    if args.user.is_none() && !pv.template.is_literal() {
+        bail!(
+            "plugin/{} uses %-variables, so it names a different place for every user: pass --user USER",
+            pv.key
+        );
+    }
+    let mut ctx = UserContext::new(user.as_bytes());
+    let home = prepared.home(&ctx).map_err(anyhow::Error::msg)?;
+    ctx.set_home(home.as_deref());
+    let view = prepared
+        .chain_view(pv, &ctx)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("expanding plugin/{} for user {user:?}", pv.key))?;
+    let Backend::Http(h) = &view.chain.backend else {
+        bail!(
+            "plugin/{} does not end in an S3 storage driver; obox-cli talks to S3 only",
+            pv.key
+        );
+    };
+    if !h.kind.is_s3() {
+        bail!(
+            "plugin/{} uses the {} driver; obox-cli talks to S3 (s3, aws-s3) only",
+            pv.key,
+            h.kind.name()
+        );
+    }
+    let url = view
+        .storage_url()
+        .context("storage URL is not valid UTF-8")?
+        .to_string();
+    let mut compress = None;
+    let mut crypt = false;
+    for l in view.chain.all_layers() {
+        match &l.kind {
+            LayerKind::Compress(c) if compress.is_none() => {
+                let algo = crate::compress::Algo::parse(c.algo.name())?;
+                compress = Some(CompressSpec::new(algo, c.level.value, c.maybe)?);
+            }
+            LayerKind::Crypt(_) => crypt = true,
+            _ => {}
+        }
+    }
+    let mut target = target_from_parts(&url, compress, crypt, args)?;
+    if args.user.is_some() && args.fs != FsKind::Fts {
+        let paths = prepared
+            .mail_paths(&ctx)
+            .context("no mail_location: cannot find the user's root")?
+            .map_err(anyhow::Error::msg)?;
+        let root = paths.root.context("mail_location has no root directory")?;
+        target
+            .endpoint
+            .prefix
+            .push_str(&String::from_utf8_lossy(&root));
+        target.endpoint.prefix.push('/');
+    }
+    Ok(target)
 }
 
 /// Assemble a target from a chain's storage URL and its layers (the part

@@ -14,6 +14,7 @@ pub(crate) fn settings_check(cfg: &Config, root_path: &str) -> Option<ConfError>
             origin: Some(s.value.origin),
             files: Default::default(),
             help: None,
+            warnings: Vec::new(),
         });
     }
     None

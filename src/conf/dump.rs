@@ -1,8 +1,10 @@
-//! Printing a configuration the way `doveconf` does: `-n` (settings that
-//! differ from the defaults), and `KEY = VALUE` lookups.
+//! Printing a configuration the way `doveconf` does: `-n` (what differs
+//! from the defaults) and `KEY = VALUE` lookups. The rules were
+//! established by experiment on doveconf 2.3.19.1; docs/doveconf-n-rules.md
+//! records each one.
 use super::model::{Config, Section, Setting};
-use super::settings_table::{SettingDef, SettingType, SettingsTable};
-use super::values;
+use super::settings_table::{SectionKind, SettingDef, SettingsTable};
+use super::values::{self, Net};
 use crate::secrets;
 
 /// Options shared by the dump formats.
@@ -12,237 +14,284 @@ pub struct DumpOptions {
     pub show_secrets: bool,
 }
 
-/// `doveconf -n`: the non-default configuration.
+/// `doveconf -n`: the non-default configuration. Plain settings and
+/// sections first, then one block per filter combination.
 pub fn dump_non_default(cfg: &Config, opts: DumpOptions) -> Vec<u8> {
     let mut out = Vec::new();
-    write_section_body(&mut out, &cfg.root, "", 0, opts);
+    let d = Dumper {
+        table: SettingsTable::get(),
+        opts,
+    };
+    d.body(&mut out, &cfg.root, "", 0, Context::Root);
+    let mut blocks = Vec::new();
+    collect_filters(&cfg.root, &mut Vec::new(), &mut blocks);
+    // Stable: ties keep config order.
+    blocks.sort_by_key(|(path, _)| filter_order(path));
+    for (path, f) in blocks {
+        let mut body = Vec::new();
+        d.body(&mut body, f, "", path.len(), Context::Filter);
+        if body.is_empty() {
+            continue;
+        }
+        for (depth, p) in path.iter().enumerate() {
+            indent(&mut out, depth);
+            out.extend_from_slice(p.ty.as_bytes());
+            out.push(b' ');
+            out.extend_from_slice(p.name.as_deref().unwrap_or("").as_bytes());
+            out.extend_from_slice(b" {\n");
+        }
+        out.extend_from_slice(&body);
+        for depth in (0..path.len()).rev() {
+            indent(&mut out, depth);
+            out.extend_from_slice(b"}\n");
+        }
+    }
     out
+}
+
+/// Every filter node with the chain of filters leading to it.
+fn collect_filters<'a>(
+    sec: &'a Section,
+    path: &mut Vec<&'a Section>,
+    out: &mut Vec<(Vec<&'a Section>, &'a Section)>,
+) {
+    for c in sec.sections.iter().filter(|c| c.is_filter()) {
+        path.push(c);
+        out.push((path.clone(), c));
+        collect_filters(c, path, out);
+        path.pop();
+    }
+}
+
+/// doveconf's filter order: without local_name first, then by local
+/// prefix length, then remote prefix length, then without protocol first.
+fn filter_order(path: &[&Section]) -> (bool, u8, u8, bool) {
+    let bits = |ty: &str| {
+        path.iter().rfind(|s| s.ty == ty).map_or(0, |s| {
+            match values::parse_net(s.name.as_deref().unwrap_or("")) {
+                Ok(Net::Ip(_, b)) => b,
+                _ => 0,
+            }
+        })
+    };
+    let has = |ty: &str| path.iter().any(|s| s.ty == ty);
+    (
+        has("local_name"),
+        bits("local"),
+        bits("remote"),
+        has("protocol"),
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Root,
+    Filter,
+    /// Inside a section, itself inside a filter.
+    InFilter,
+    Section,
+}
+
+struct Dumper {
+    table: &'static SettingsTable,
+    opts: DumpOptions,
 }
 
 fn indent(out: &mut Vec<u8>, depth: usize) {
     out.extend(std::iter::repeat_n(b' ', depth * 2));
 }
 
-/// Items of a section in doveconf's order: plain settings and sections
-/// sorted together by name, filters after them.
-fn write_section_body(
-    out: &mut Vec<u8>,
-    sec: &Section,
-    scope: &str,
-    depth: usize,
-    opts: DumpOptions,
-) {
-    enum Item<'a> {
-        Set(&'a Setting),
-        Sec(&'a Section),
-    }
-    let table = SettingsTable::get();
-    let is_plugin = sec.ty == "plugin";
-    let mut items: Vec<(&[u8], Item)> = Vec::new();
-    for s in &sec.settings {
-        let def = if is_plugin {
-            None
-        } else {
-            table.lookup(scope, &s.key)
-        };
-        if !shown(sec, scope, s, def) {
-            continue;
-        }
-        items.push((s.key.as_bytes(), Item::Set(s)));
-    }
-    let mut sections: Vec<&Section> = sec.sections.iter().filter(|c| !c.is_filter()).collect();
-    // Sections sort by type; same-type sections keep their order.
-    sections.sort_by(|a, b| a.ty.cmp(&b.ty));
-    for c in sections {
-        if section_is_empty(c) {
-            continue;
-        }
-        items.push((c.ty.as_bytes(), Item::Sec(c)));
-    }
-    items.sort_by(|a, b| a.0.cmp(b.0));
-    for (_, item) in items {
-        match item {
-            Item::Set(s) => write_setting(out, s, depth, opts),
-            Item::Sec(c) => {
-                let child_scope = child_scope(scope, &c.ty);
-                write_header(out, c, depth);
-                write_section_body(out, c, &child_scope, depth + 1, opts);
-                indent(out, depth);
-                out.extend_from_slice(b"}\n");
-            }
-        }
-    }
-    for f in sec.sections.iter().filter(|c| c.is_filter()) {
-        write_header(out, f, depth);
-        write_section_body(out, f, scope, depth + 1, opts);
-        indent(out, depth);
-        out.extend_from_slice(b"}\n");
-    }
-}
-
 fn child_scope(scope: &str, ty: &str) -> String {
-    if ty == "plugin" {
-        "plugin".into()
-    } else if scope.is_empty() {
+    if scope.is_empty() {
         ty.to_string()
     } else {
         format!("{scope}/{ty}")
     }
 }
 
-fn section_is_empty(c: &Section) -> bool {
-    c.ty == "plugin" && c.settings.is_empty() && c.sections.is_empty()
-}
-
-fn write_header(out: &mut Vec<u8>, c: &Section, depth: usize) {
-    indent(out, depth);
-    out.extend_from_slice(c.ty.as_bytes());
-    out.push(b' ');
-    if c.is_filter() {
-        // A filter prints its argument even when empty: `protocol  {`.
-        out.extend_from_slice(c.name.as_deref().unwrap_or("").as_bytes());
-        out.extend_from_slice(b" {\n");
-        return;
-    }
-    if let Some(n) = &c.name {
-        if n.is_empty()
-            || n.bytes()
-                .any(|b| b == b' ' || b == b'\t' || b == b'"' || b == b'{')
-        {
-            out.push(b'"');
-            out.extend_from_slice(escape(n.as_bytes()).as_slice());
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(n.as_bytes());
+/// The sort key of a section name: doveconf escapes `,` `\` space `=` `/`
+/// inside flattened paths, which decides where names with them sort.
+fn name_sort_key(name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(name.len() + 2);
+    for &b in name.as_bytes() {
+        match b {
+            b',' => k.extend_from_slice(b"\\,"),
+            b'\\' => k.extend_from_slice(b"\\\\"),
+            b' ' => k.extend_from_slice(b"\\_"),
+            b'=' => k.extend_from_slice(b"\\e"),
+            b'/' => k.extend_from_slice(b"\\|"),
+            _ => k.push(b),
         }
-        out.push(b' ');
     }
-    out.extend_from_slice(b"{\n");
+    k
 }
 
-/// Whether `-n` prints a setting: plugin entries and settings inside named
-/// sections always; top-level ones when they differ from the default.
-fn shown(sec: &Section, scope: &str, s: &Setting, def: Option<&SettingDef>) -> bool {
-    if sec.ty == "plugin"
-        || !scope.is_empty()
-        || sec.is_filter() && scope.is_empty() && sec.ty.is_empty()
-    {
-        return true;
+impl Dumper {
+    fn kind(&self, scope: &str, c: &Section) -> Option<SectionKind> {
+        self.table.section_kind(scope, &c.ty)
     }
-    if sec.is_filter() {
-        return true;
+
+    /// The settings and sections of one level, sorted together by their
+    /// flattened path; filters are printed separately.
+    fn body(&self, out: &mut Vec<u8>, sec: &Section, scope: &str, depth: usize, ctx: Context) {
+        let kind = if ctx == Context::Root || ctx == Context::Filter {
+            None
+        } else {
+            self.table
+                .section_kind(scope.rsplit_once('/').map_or("", |(p, _)| p), &sec.ty)
+        };
+        let mut items: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        let strlist = matches!(kind, Some(SectionKind::StrList | SectionKind::Obsolete));
+        for s in &sec.settings {
+            let def = if strlist {
+                None
+            } else {
+                self.table.lookup(scope, &s.key)
+            };
+            let show = match (ctx, kind) {
+                // Top level and passdb/userdb: what differs from the default.
+                (Context::Root, _) | (_, Some(SectionKind::List)) => def.is_none_or(|d| {
+                    normalize(d, &s.value.bytes) != normalize(d, d.default.as_bytes())
+                }),
+                _ => true,
+            };
+            if !show {
+                continue;
+            }
+            let mut line = Vec::new();
+            self.setting(&mut line, s, def, depth);
+            items.push((s.key.as_bytes().to_vec(), line));
+        }
+        if sec.ty == "namespace" && kind == Some(SectionKind::Merge) {
+            // A namespace always shows its location and prefix.
+            for k in ["location", "prefix"] {
+                if sec.setting(k).is_none() {
+                    let mut line = Vec::new();
+                    indent(&mut line, depth);
+                    line.extend_from_slice(format!("{k} = \n").as_bytes());
+                    items.push((k.as_bytes().to_vec(), line));
+                }
+            }
+        }
+        if matches!(kind, Some(SectionKind::List)) {
+            let in_filter = ctx == Context::InFilter;
+            if let Some(n) = &sec.name
+                && !n.starts_with('\0')
+            {
+                let mut line = Vec::new();
+                indent(&mut line, depth);
+                line.extend_from_slice(b"name = ");
+                line.extend_from_slice(n.as_bytes());
+                line.push(b'\n');
+                items.push((b"name".to_vec(), line));
+            } else if in_filter {
+                // A passdb/userdb copied into a filter prints its empty name.
+                let mut line = Vec::new();
+                indent(&mut line, depth);
+                line.extend_from_slice(b"name = \n");
+                items.push((b"name".to_vec(), line));
+            }
+        }
+        for c in sec.sections.iter().filter(|c| !c.is_filter()) {
+            let ckind = self.kind(scope, c);
+            let cscope = child_scope(scope, &c.ty);
+            let cctx = if matches!(ctx, Context::Filter | Context::InFilter) {
+                Context::InFilter
+            } else {
+                Context::Section
+            };
+            let mut inner = Vec::new();
+            self.body(&mut inner, c, &cscope, depth + 1, cctx);
+            if inner.is_empty() && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
+                continue;
+            }
+            let name_key = match ckind {
+                Some(SectionKind::List) => c.list_index.unwrap_or(0).to_string().into_bytes(),
+                _ => name_sort_key(
+                    c.name
+                        .as_deref()
+                        .filter(|n| !n.starts_with('\0'))
+                        .unwrap_or(""),
+                ),
+            };
+            let mut key = c.ty.as_bytes().to_vec();
+            key.push(b'/');
+            key.extend(name_key);
+            key.push(b'/');
+            let mut block = Vec::new();
+            indent(&mut block, depth);
+            block.extend_from_slice(c.ty.as_bytes());
+            block.push(b' ');
+            let show_name = !matches!(
+                ckind,
+                Some(SectionKind::List | SectionKind::StrList | SectionKind::Obsolete)
+            );
+            if show_name
+                && let Some(n) = c
+                    .name
+                    .as_deref()
+                    .filter(|n| !n.is_empty() && !n.starts_with('\0'))
+            {
+                if n.contains(' ') {
+                    block.push(b'"');
+                    block.extend_from_slice(&escape(n.as_bytes()));
+                    block.push(b'"');
+                } else {
+                    block.extend_from_slice(n.as_bytes());
+                }
+                block.push(b' ');
+            }
+            block.extend_from_slice(b"{\n");
+            block.extend(inner);
+            indent(&mut block, depth);
+            block.extend_from_slice(b"}\n");
+            items.push((key, block));
+        }
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, text) in items {
+            out.extend(text);
+        }
     }
-    match def {
-        Some(d) => normalize(d, &s.value.bytes) != normalize(d, d.default.as_bytes()),
-        None => true,
+
+    fn setting(&self, out: &mut Vec<u8>, s: &Setting, def: Option<&SettingDef>, depth: usize) {
+        indent(out, depth);
+        out.extend_from_slice(s.key.as_bytes());
+        out.extend_from_slice(b" = ");
+        let v = match def {
+            Some(d) => normalize(d, &s.value.bytes),
+            None => s.value.bytes.clone(),
+        };
+        out.extend(format_value(&s.key, &v, self.opts.show_secrets));
+        out.push(b'\n');
     }
+}
+
+/// A value as `doveconf -n` prints it: secret keys hidden whole, secrets
+/// inside values hidden, quoted when it holds `#` or starts or ends with
+/// whitespace — unless hiding changed it, which doveconf prints raw.
+pub fn format_value(key: &str, v: &[u8], show_secrets: bool) -> Vec<u8> {
+    if !show_secrets {
+        if secrets::is_secret_key(key) && !v.is_empty() {
+            return secrets::HIDDEN_SETTING.as_bytes().to_vec();
+        }
+        let hidden = secrets::redact_with(v, secrets::HIDDEN);
+        if hidden != v {
+            return hidden;
+        }
+    }
+    quote_value(v)
 }
 
 /// A value in the form doveconf prints it, so equal settings compare equal.
 pub fn normalize(def: &SettingDef, v: &[u8]) -> Vec<u8> {
-    let s = String::from_utf8_lossy(v);
-    match def.ty {
-        SettingType::Bool => match values::parse_bool(&s) {
-            Some(true) => b"yes".to_vec(),
-            Some(false) => b"no".to_vec(),
-            None => v.to_vec(),
-        },
-        SettingType::Size => match values::parse_size(&s) {
-            Some(n) => format_size(n).into_bytes(),
-            None => v.to_vec(),
-        },
-        SettingType::Time | SettingType::TimeMsecs => match values::parse_time_msecs(&s) {
-            Some(ms) => format_time(ms, def.ty == SettingType::TimeMsecs).into_bytes(),
-            None => v.to_vec(),
-        },
-        SettingType::Uint => match values::parse_uint(&s, 10) {
-            Some(n) => n.to_string().into_bytes(),
-            None => v.to_vec(),
-        },
-        SettingType::Octal => match values::parse_uint(&s, 8) {
-            Some(n) => format!("{n:#o}").replacen("0o", "0", 1).into_bytes(),
-            None => v.to_vec(),
-        },
-        _ => v.to_vec(),
-    }
+    values::normalize(def, v).unwrap_or_else(|_| v.to_vec())
 }
 
-/// Sizes print with the largest unit that divides them exactly.
-pub fn format_size(n: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [
-        (1 << 40, "T"),
-        (1 << 30, "G"),
-        (1 << 20, "M"),
-        (1 << 10, "k"),
-    ];
-    if n == 0 {
-        return "0".into();
-    }
-    for (m, u) in UNITS {
-        if n % m == 0 {
-            return format!("{} {u}", n / m);
-        }
-    }
-    format!("{n} B")
-}
-
-/// Times print in the largest unit that divides them exactly.
-pub fn format_time(ms: u64, msecs: bool) -> String {
-    const UNITS: [(u64, &str); 5] = [
-        (604_800_000, "weeks"),
-        (86_400_000, "days"),
-        (3_600_000, "hours"),
-        (60_000, "mins"),
-        (1000, "secs"),
-    ];
-    if ms == 0 {
-        return "0".into();
-    }
-    for (m, u) in UNITS {
-        if ms % m == 0 {
-            return format!("{} {u}", ms / m);
-        }
-    }
-    let _ = msecs;
-    format!("{ms} ms")
-}
-
-fn write_setting(out: &mut Vec<u8>, s: &Setting, depth: usize, opts: DumpOptions) {
-    indent(out, depth);
-    out.extend_from_slice(s.key.as_bytes());
-    out.extend_from_slice(b" = ");
-    let table = SettingsTable::get();
-    let v = match table.lookup("", &s.key) {
-        Some(d) => normalize(d, &s.value.bytes),
-        None => s.value.bytes.clone(),
-    };
-    if !opts.show_secrets && secrets::is_secret_key(&s.key) && !v.is_empty() {
-        out.extend_from_slice(secrets::HIDDEN_SETTING.as_bytes());
-    } else {
-        // Quoting is decided on the real value, then secrets are hidden.
-        let needs_quotes = quote_value(&v).len() != v.len();
-        let shown = if opts.show_secrets {
-            v
-        } else {
-            secrets::hide_value(&s.key, &v)
-        };
-        if needs_quotes {
-            out.push(b'"');
-            out.extend(escape(&shown));
-            out.push(b'"');
-        } else {
-            out.extend_from_slice(&shown);
-        }
-    }
-    out.push(b'\n');
-}
-
-/// doveconf quotes a value that contains `#` or starts or ends with
-/// whitespace, escaping `"`, `'` and `\` inside.
+/// doveconf quotes a value that contains `#` or starts or ends with a
+/// space or TAB, escaping `"`, `'` and `\` inside.
 pub fn quote_value(v: &[u8]) -> Vec<u8> {
-    let needs = v.contains(&b'#')
-        || v.first().is_some_and(|b| b.is_ascii_whitespace())
-        || v.last().is_some_and(|b| b.is_ascii_whitespace());
+    let white = |b: &u8| *b == b' ' || *b == b'\t';
+    let needs = v.contains(&b'#') || v.first().is_some_and(white) || v.last().is_some_and(white);
     if !needs {
         return v.to_vec();
     }
@@ -263,26 +312,58 @@ fn escape(v: &[u8]) -> Vec<u8> {
     out
 }
 
-/// `doveconf KEY`: the value of one key path, or the default when unset;
-/// None when the key does not exist.
+/// `doveconf KEY`: the value of one key path (`mail_location`,
+/// `plugin/obox_fs`, `service/imap/process_limit`, `passdb/0/driver`), or
+/// the default when it is unset; None when the path names no setting —
+/// doveconf then prints nothing.
 pub fn lookup_value(cfg: &Config, path: &str) -> Option<Vec<u8>> {
-    if let Some(s) = cfg.get(path) {
-        return Some(s.value.bytes.clone());
-    }
-    if let Some(k) = path.strip_prefix("plugin/") {
-        let _ = k;
-        return Some(Vec::new());
-    }
     let table = SettingsTable::get();
     let parts: Vec<&str> = path.split('/').collect();
-    let key = parts.last()?;
-    // Section settings: TYPE/NAME/.../KEY → scope of the types.
-    let scope: Vec<&str> = parts[..parts.len() - 1]
-        .iter()
-        .step_by(2)
-        .copied()
-        .collect();
-    table
-        .lookup(&scope.join("/"), key)
-        .map(|d| d.default.clone().into_bytes())
+    let (key, sections) = parts.split_last()?;
+    let mut sec = &cfg.root;
+    let mut scope = String::new();
+    let mut found = true;
+    let mut last_kind = None;
+    let mut it = sections.iter();
+    while let Some(ty) = it.next() {
+        let kind = table.section_kind(&scope, ty)?;
+        last_kind = Some(kind);
+        scope = child_scope(&scope, ty);
+        let next = match kind {
+            SectionKind::StrList | SectionKind::Obsolete => {
+                sec.sections.iter().find(|s| s.ty == *ty && !s.is_filter())
+            }
+            SectionKind::List => {
+                let idx: usize = it.next()?.parse().ok()?;
+                sec.sections
+                    .iter()
+                    .find(|s| s.ty == *ty && s.list_index == Some(idx))
+            }
+            SectionKind::Merge => {
+                let name = it.next()?;
+                sec.sections
+                    .iter()
+                    .find(|s| s.ty == *ty && s.name.as_deref() == Some(name))
+            }
+        };
+        match next {
+            Some(n) => sec = n,
+            None => found = false,
+        }
+    }
+    if matches!(last_kind, Some(SectionKind::StrList)) {
+        return found
+            .then(|| sec.setting(key).map(|s| s.value.bytes.clone()))
+            .flatten();
+    }
+    let def = table.lookup(&scope, key)?;
+    let v = if found {
+        sec.setting(key).map(|s| s.value.bytes.clone())
+    } else {
+        None
+    };
+    Some(match v {
+        Some(v) => normalize(def, &v),
+        None => def.default.clone().into_bytes(),
+    })
 }

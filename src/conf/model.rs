@@ -127,6 +127,9 @@ pub struct Section {
     pub name: Option<String>,
     /// Where the section was first opened (the header line); None for root.
     pub header: Option<Origin>,
+    /// For numbered list entries (`passdb`, `userdb`): the index among the
+    /// entries of their type, which doveconf uses as their name.
+    pub list_index: Option<usize>,
     /// Settings in the order their keys were first set.
     pub settings: Vec<Setting>,
     /// Child sections and filters in the order they were first opened.
@@ -217,6 +220,8 @@ pub struct ConfError {
     pub files: Files,
     /// A suggestion of ours (did-you-mean), never part of doveconf's text.
     pub help: Option<String>,
+    /// Warnings doveconf printed before it hit the error.
+    pub warnings: Vec<ConfWarning>,
 }
 
 impl fmt::Display for ConfError {

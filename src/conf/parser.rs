@@ -7,27 +7,32 @@ use super::grammar::{self, Line};
 use super::include;
 use super::model::*;
 use super::reader::{LogicalLine, Reader, is_white};
-use super::settings_table::SettingsTable;
+use super::settings_table::{KeyDef, SectionKind, SettingsTable};
 use super::values;
 use super::{ExpandMode, LoadLimits};
 use crate::source::Span;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Section types whose repeated names merge into one section (spec §1.4).
-const UNIQUE_LISTS: &[&str] = &[
-    "namespace",
-    "mailbox",
-    "service",
-    "unix_listener",
-    "fifo_listener",
-    "inet_listener",
-    "metric",
-    "event_exporter",
-];
+/// How a node stores and merges what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NodeKind {
+    Root,
+    Filter,
+    Merge,
+    List,
+    /// Free-form keys (`plugin`, `dict`).
+    StrList,
+}
+
+/// The scope of a filter opened inside a section: no key exists there.
+const NO_SCOPE: &str = "\0none";
 
 #[derive(Debug)]
 struct Node {
+    kind: NodeKind,
+    /// For list entries (passdb, userdb): their index among their type.
+    list_index: Option<usize>,
     ty: String,
     name: Option<String>,
     header: Option<Origin>,
@@ -42,6 +47,13 @@ struct Node {
 impl Node {
     fn new(ty: &str, name: Option<String>, header: Option<Origin>, scope: String) -> Self {
         Node {
+            kind: match ty {
+                "" => NodeKind::Root,
+                "plugin" | "dict" => NodeKind::StrList,
+                "protocol" | "local" | "remote" | "local_name" => NodeKind::Filter,
+                _ => NodeKind::Merge,
+            },
+            list_index: None,
             ty: ty.to_string(),
             name,
             header,
@@ -54,10 +66,7 @@ impl Node {
     }
 
     fn is_filter(&self) -> bool {
-        matches!(
-            self.ty.as_str(),
-            "protocol" | "local" | "remote" | "local_name"
-        )
+        self.kind == NodeKind::Filter
     }
 }
 
@@ -86,6 +95,7 @@ pub(crate) struct Parser {
     /// which only borrows the parser.
     bytes_read: std::cell::Cell<u64>,
     files_read: usize,
+    warned_obsolete: bool,
     table: &'static SettingsTable,
     /// False for in-memory text ([`super::load_from_bytes`]): `!include`
     /// and `<file` must not reach the filesystem then.
@@ -138,6 +148,7 @@ impl Parser {
             warnings: Vec::new(),
             bytes_read: std::cell::Cell::new(0),
             files_read: 0,
+            warned_obsolete: false,
             table: SettingsTable::get(),
             includes: true,
         }
@@ -157,6 +168,7 @@ impl Parser {
                     origin: None,
                     files: Files::default(),
                     help: None,
+                    warnings: Vec::new(),
                 });
             }
         };
@@ -178,6 +190,7 @@ impl Parser {
     ) -> Result<Config, ConfError> {
         if let Err(mut e) = self.parse_file(path_str.clone(), canon, text) {
             e.files = std::mem::take(&mut self.files);
+            e.warnings = std::mem::take(&mut self.warnings);
             return Err(e);
         }
         let delayed = if self.stack.len() > 1 {
@@ -194,6 +207,7 @@ impl Parser {
                 origin,
                 files: Files::default(),
                 help: None,
+                warnings: Vec::new(),
             })
         } else {
             None
@@ -210,12 +224,21 @@ impl Parser {
         Ok(cfg)
     }
 
+    fn next_unnamed(&mut self) -> String {
+        // Unnamed sections are numbered by one counter for the whole
+        // parse, so they never merge or clash.
+        let id = format!("\0{}", self.unnamed);
+        self.unnamed += 1;
+        id
+    }
+
     fn build(&mut self, idx: usize) -> Section {
         let children = std::mem::take(&mut self.nodes[idx].children);
         let sections = children.into_iter().map(|c| self.build(c)).collect();
         let n = &mut self.nodes[idx];
         Section {
             ty: std::mem::take(&mut n.ty),
+            list_index: n.list_index,
             name: n.name.take(),
             header: n.header,
             settings: std::mem::take(&mut n.settings),
@@ -275,6 +298,7 @@ impl Parser {
                         origin: e.inner_origin.or(Some(origin)),
                         files: Files::default(),
                         help: e.help,
+                        warnings: Vec::new(),
                     });
                 }
                 return Err(ConfError {
@@ -286,6 +310,7 @@ impl Parser {
                     origin: Some(origin),
                     files: Files::default(),
                     help: e.help,
+                    warnings: Vec::new(),
                 });
             }
         }
@@ -444,51 +469,56 @@ impl Parser {
             ));
         }
         let cur = self.cur();
-        if self.nodes[cur].ty == "plugin" {
+        let is_filter = matches!(ty, "protocol" | "local" | "remote" | "local_name");
+        // A filter may open anywhere (inside a section nothing can be set
+        // in it); other sections not inside a free-form block.
+        if !is_filter && matches!(self.nodes[cur].kind, NodeKind::StrList) {
             return Err(LineError::at("Section not allowed here", key_span));
         }
-        let is_filter = matches!(ty, "protocol" | "local" | "remote" | "local_name");
-        let (scope, id) = if is_filter {
+        let parent_scope = self.nodes[self.scope_node()].scope.clone();
+        let (scope, id, kind) = if is_filter {
             self.check_filter(
                 ty,
                 name.as_deref().unwrap_or(""),
                 name_span.unwrap_or(key_span),
             )?;
-            (
-                self.nodes[self.scope_node()].scope.clone(),
-                name.clone().unwrap_or_default(),
-            )
-        } else if ty == "plugin" {
-            ("plugin".to_string(), String::new())
+            // A filter inside a section is accepted, but nothing can be set
+            // in it: its scope knows no keys.
+            let scope = if self.nodes[self.scope_node()].ty.is_empty() {
+                parent_scope
+            } else {
+                NO_SCOPE.to_string()
+            };
+            (scope, name.clone().unwrap_or_default(), NodeKind::Filter)
         } else {
-            let parent_scope = self.nodes[self.scope_node()].scope.clone();
-            if !self.table.has_section(&parent_scope, ty) {
+            let Some(kind) = self.table.section_kind(&parent_scope, ty) else {
                 return Err(LineError::at(
                     format!("Unknown setting: {}{ty} {{ {ty}", self.unknown_path()),
                     key_span,
                 ));
-            }
+            };
             let scope = if parent_scope.is_empty() {
                 ty.to_string()
             } else {
                 format!("{parent_scope}/{ty}")
             };
-            let id = match &name {
-                Some(n) => n.clone(),
-                None => {
-                    // Unnamed sections are numbered by one counter for the
-                    // whole parse, so they never merge or clash.
-                    let id = format!("\0{}", self.unnamed);
-                    self.unnamed += 1;
-                    id
+            let (id, kind) = match kind {
+                SectionKind::StrList | SectionKind::Obsolete => (String::new(), NodeKind::StrList),
+                SectionKind::Merge => (
+                    name.clone().unwrap_or_else(|| self.next_unnamed()),
+                    NodeKind::Merge,
+                ),
+                SectionKind::List => {
+                    let id = name.clone().unwrap_or_else(|| self.next_unnamed());
+                    (id, NodeKind::List)
                 }
             };
-            (scope, id)
+            (scope, id, kind)
         };
         let map_key = (ty.to_string(), id.clone());
         let existing = self.nodes[cur].child_index.get(&map_key).copied();
         let node = match existing {
-            Some(n) if is_filter || ty == "plugin" || UNIQUE_LISTS.contains(&ty) => n,
+            Some(n) if kind != NodeKind::List => n,
             Some(_) => {
                 return Err(LineError::at(
                     format!("{ty}/{id} already exists"),
@@ -497,7 +527,18 @@ impl Parser {
             }
             None => {
                 let n = self.nodes.len();
-                self.nodes.push(Node::new(ty, name, Some(header), scope));
+                let mut node = Node::new(ty, name, Some(header), scope);
+                node.kind = kind;
+                if kind == NodeKind::List {
+                    // doveconf sorts list entries by their index as a string.
+                    let same = self.nodes[cur]
+                        .children
+                        .iter()
+                        .filter(|&&c| self.nodes[c].ty == ty)
+                        .count();
+                    node.list_index = Some(same);
+                }
+                self.nodes.push(node);
                 self.nodes[cur].children.push(n);
                 self.nodes[cur].child_index.insert(map_key, n);
                 n
@@ -517,12 +558,6 @@ impl Parser {
             .map(|f| &self.nodes[f.node])
             .filter(|n| n.is_filter())
             .collect();
-        if self.nodes[self.cur()].ty != "" && !self.nodes[self.cur()].is_filter() {
-            return Err(LineError::at(
-                format!("Unknown setting: {}{ty} {{ {ty}", self.unknown_path()),
-                span,
-            ));
-        }
         let has = |t: &str| enclosing.iter().any(|n| n.ty == t);
         let msg = match ty {
             "protocol" if has("protocol") => Some("Nested protocol { protocol { .. } } block not allowed".to_string()),
@@ -643,26 +678,38 @@ impl Parser {
         let key_span = key_origin.span;
         // Where the setting goes: `plugin/x = v` at any level means the
         // plugin block of that level.
-        let (target, key) = if self.nodes[cur].ty != "plugin"
+        let (target, key) = if self.nodes[cur].kind != NodeKind::StrList
             && let Some(rest) = key.strip_prefix("plugin/")
         {
             (self.plugin_child(cur, key_origin), rest.to_string())
         } else {
             (cur, key)
         };
-        let is_plugin = self.nodes[target].ty == "plugin";
-        let def = if is_plugin {
+        let is_plugin = self.nodes[target].kind == NodeKind::StrList;
+        let (def, key) = if is_plugin {
             if key.contains('/') {
+                // `plugin/x/y = v` names the whole path.
+                let prefix = if target == cur {
+                    self.unknown_path()
+                } else {
+                    format!("{}{}/", self.unknown_path(), self.nodes[target].ty)
+                };
                 return Err(LineError::at(
-                    format!("Unknown setting: {}plugin {{ {key}", self.unknown_path()),
+                    format!("Unknown setting: {prefix}{key}"),
                     key_span,
                 ));
             }
-            None
+            (None, key)
         } else {
             let scope = self.nodes[self.scope_node()].scope.clone();
-            match self.table.lookup(&scope, &key) {
-                Some(d) => Some(d),
+            match self.table.resolve(&scope, &key) {
+                Some(KeyDef::Setting(d)) => (Some(d), key),
+                // An alias is stored under the setting's real name.
+                Some(KeyDef::Alias(d)) => (Some(d), d.key.clone()),
+                Some(KeyDef::Obsolete(text)) => {
+                    self.obsolete_warning(path, line.line, text, key_origin);
+                    return Ok(());
+                }
                 None => {
                     let mut e = LineError::at(
                         format!("Unknown setting: {}{key}", self.unknown_path()),
@@ -676,19 +723,7 @@ impl Parser {
                 }
             }
         };
-        if !is_plugin && self.in_filter(&["local", "remote"]) && values::is_auth_setting(&key) {
-            return Err(LineError::at(
-                format!("Auth settings not supported inside local/remote blocks: {key}"),
-                key_span,
-            ));
-        }
-        let value = self.make_value(file, path, line, target, &key, is_plugin, vrange)?;
-        if let Some(d) = def
-            && value.checkable
-        {
-            values::check_type(d, &value.value.bytes)
-                .map_err(|m| LineError::at(m, value.value.origin.span))?;
-        }
+        // doveconf warns before it looks at the value.
         let in_filter = self.in_filter(&["protocol", "local", "remote", "local_name"]);
         if !is_plugin {
             let line_no = line.line;
@@ -704,6 +739,23 @@ impl Parser {
                     origin: key_origin,
                 });
             }
+        }
+        let value = self.make_value(file, path, line, target, &key, is_plugin, vrange)?;
+        if let Some(d) = def
+            && value.checkable
+        {
+            values::check_type(d, &value.value.bytes)
+                .map_err(|m| LineError::at(m, value.value.origin.span))?;
+        }
+        // Checked after the value's type, as Dovecot does.
+        if !is_plugin
+            && self.in_filter(&["local", "remote", "local_name"])
+            && values::is_auth_setting(&key)
+        {
+            return Err(LineError::at(
+                format!("Auth settings not supported inside local/remote blocks: {key}"),
+                key_span,
+            ));
         }
         let node = &mut self.nodes[target];
         match node.key_index.get(&key) {
@@ -722,6 +774,21 @@ impl Parser {
             }
         }
         Ok(())
+    }
+
+    /// doveconf's two warnings for a removed setting; the value is ignored.
+    fn obsolete_warning(&mut self, path: &str, line: usize, text: &str, origin: Origin) {
+        if !self.warned_obsolete {
+            self.warned_obsolete = true;
+            self.warnings.push(ConfWarning {
+                message: "NOTE: You can get a new clean config file with: doveconf -Pn > dovecot-new.conf".into(),
+                origin,
+            });
+        }
+        self.warnings.push(ConfWarning {
+            message: format!("Obsolete setting in {path}:{line}: {text}"),
+            origin,
+        });
     }
 
     fn plugin_child(&mut self, parent: usize, origin: Origin) -> usize {
@@ -845,13 +912,15 @@ impl Parser {
                 let name_s = String::from_utf8_lossy(name).into_owned();
                 let tok_span = Self::span(line, vr.start + s..vr.start + e);
                 if name_s == key {
-                    if is_plugin {
-                        return Err(LineError::at(
-                            format!("Unknown variable: ${name_s}"),
-                            tok_span,
-                        ));
-                    }
-                    let cur = self.current_value(node, key).unwrap_or_default();
+                    // Plugin entries cannot be referenced, but a plugin key
+                    // named like a real setting gets that setting's value.
+                    let cur = if is_plugin {
+                        self.current_value_any(node, &name_s).ok_or_else(|| {
+                            LineError::at(format!("Unknown variable: ${name_s}"), tok_span)
+                        })?
+                    } else {
+                        self.current_value(node, key).unwrap_or_default()
+                    };
                     b.push_generated_at(&cur, tok_span.start);
                     continue;
                 }

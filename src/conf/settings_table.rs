@@ -19,6 +19,8 @@ pub enum SettingType {
     Time,
     TimeMsecs,
     Enum,
+    /// A TCP port: 0..65535.
+    Port,
     Str,
 }
 
@@ -32,6 +34,7 @@ impl SettingType {
             "time" => SettingType::Time,
             "time_msecs" => SettingType::TimeMsecs,
             "enum" => SettingType::Enum,
+            "port" => SettingType::Port,
             _ => SettingType::Str,
         }
     }
@@ -48,6 +51,29 @@ pub struct SettingDef {
     pub values: Vec<String>,
 }
 
+/// How a section type behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    /// Named list entries; a repeated name merges (`service`, `namespace`).
+    Merge,
+    /// Numbered list entries; a repeated name is an error (`passdb`).
+    List,
+    /// Free-form `key = value` entries (`plugin`, `dict`).
+    StrList,
+    /// Accepted for compatibility and ignored (`auth`).
+    Obsolete,
+}
+
+/// What a key means in a scope.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyDef<'a> {
+    Setting(&'a SettingDef),
+    /// Another name for a setting; the target's definition.
+    Alias(&'a SettingDef),
+    /// Removed: doveconf warns with this text and ignores the value.
+    Obsolete(&'a str),
+}
+
 /// All settings, by scope. A scope is the path of section types that
 /// leads to it: `` (top level), `service`, `service/unix_listener`,
 /// `namespace/mailbox`, …
@@ -55,7 +81,11 @@ pub struct SettingDef {
 pub struct SettingsTable {
     scopes: HashMap<String, HashMap<String, SettingDef>>,
     /// Section types that may be opened inside each scope.
-    sections: HashMap<String, Vec<String>>,
+    sections: HashMap<String, Vec<(String, SectionKind)>>,
+    /// scope → alias → target key.
+    aliases: HashMap<String, HashMap<String, String>>,
+    /// scope → obsolete key → doveconf's warning text.
+    obsolete: HashMap<String, HashMap<String, String>>,
 }
 
 impl SettingsTable {
@@ -76,12 +106,39 @@ impl SettingsTable {
                 continue;
             }
             let (scope, key, ty) = (f[0], f[1], f[2]);
-            if ty == "section" {
+            let extra = f.get(4).copied().unwrap_or("");
+            let section = match ty {
+                "section" if extra == "list" => Some(SectionKind::List),
+                "section" => Some(SectionKind::Merge),
+                "strlist" => Some(SectionKind::StrList),
+                "obsolete_section" => Some(SectionKind::Obsolete),
+                _ => None,
+            };
+            if let Some(kind) = section {
                 t.sections
                     .entry(scope.to_string())
                     .or_default()
-                    .push(key.to_string());
+                    .push((key.to_string(), kind));
                 continue;
+            }
+            match ty {
+                // Filters are built into the parser.
+                "filter" => continue,
+                "alias" => {
+                    t.aliases
+                        .entry(scope.to_string())
+                        .or_default()
+                        .insert(key.to_string(), extra.to_string());
+                    continue;
+                }
+                "obsolete" => {
+                    t.obsolete
+                        .entry(scope.to_string())
+                        .or_default()
+                        .insert(key.to_string(), extra.to_string());
+                    continue;
+                }
+                _ => {}
             }
             let def = SettingDef {
                 key: key.to_string(),
@@ -105,11 +162,31 @@ impl SettingsTable {
         self.scopes.get(scope)?.get(key)
     }
 
+    /// A key with aliases resolved and obsolete keys recognised.
+    pub fn resolve(&self, scope: &str, key: &str) -> Option<KeyDef<'_>> {
+        if let Some(d) = self.lookup(scope, key) {
+            return Some(KeyDef::Setting(d));
+        }
+        if let Some(target) = self.aliases.get(scope).and_then(|m| m.get(key)) {
+            return self.lookup(scope, target).map(KeyDef::Alias);
+        }
+        self.obsolete
+            .get(scope)
+            .and_then(|m| m.get(key))
+            .map(|t| KeyDef::Obsolete(t.as_str()))
+    }
+
     /// Whether a section of type `ty` may be opened in `scope`.
     pub fn has_section(&self, scope: &str, ty: &str) -> bool {
+        self.section_kind(scope, ty).is_some()
+    }
+
+    pub fn section_kind(&self, scope: &str, ty: &str) -> Option<SectionKind> {
         self.sections
-            .get(scope)
-            .is_some_and(|v| v.iter().any(|s| s == ty))
+            .get(scope)?
+            .iter()
+            .find(|(s, _)| s == ty)
+            .map(|(_, k)| *k)
     }
 
     /// Every key of a scope (for did-you-mean suggestions).

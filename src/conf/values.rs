@@ -115,41 +115,138 @@ impl ValueBuilder {
 
 /// Type-check a value as Dovecot does the moment it is set.
 pub(crate) fn check_type(def: &SettingDef, v: &[u8]) -> Result<(), String> {
+    normalize(def, v).map(|_| ())
+}
+
+/// Check a value and return it the way `doveconf -n` prints it (sizes and
+/// times in their largest exact unit, booleans as yes/no, numbers without
+/// leading zeros, modes in octal), or doveconf's error message.
+pub fn normalize(def: &SettingDef, v: &[u8]) -> Result<Vec<u8>, String> {
     let s = String::from_utf8_lossy(v);
-    let ok = match def.ty {
-        SettingType::Bool => {
-            if parse_bool(&s).is_some() {
-                return Ok(());
-            }
-            return Err(format!("Invalid boolean value: {s} (use yes or no)"));
+    let out = match def.ty {
+        SettingType::Bool => match parse_bool(&s) {
+            Some(true) => "yes".to_string(),
+            Some(false) => "no".to_string(),
+            None => return Err(format!("Invalid boolean value: {s} (use yes or no)")),
+        },
+        SettingType::Uint => parse_u32(&s)?.to_string(),
+        SettingType::Port => match parse_uint(&s, 10) {
+            Some(n) if n <= 65535 => n.to_string(),
+            _ => return Err(format!("Invalid port number {s}")),
+        },
+        SettingType::Octal => {
+            // A leading 0 means octal; anything else is decimal.
+            let n = if s.len() > 1 && s.starts_with('0') {
+                if !s.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+                    return Err(format!("Invalid number: {s}"));
+                }
+                s.bytes()
+                    .fold(0u64, |n, b| (n << 3 | u64::from(b - b'0')) & 0xffff_ffff)
+            } else {
+                parse_uint(&s, 10).ok_or_else(|| format!("Invalid number: {s}"))? & 0xffff_ffff
+            };
+            format!("0{n:o}")
         }
-        SettingType::Uint => parse_uint(&s, 10).is_some(),
-        SettingType::Octal => parse_uint(&s, 8).is_some(),
-        SettingType::Size => {
-            if parse_size(&s).is_some() {
-                return Ok(());
-            }
-            return Err(format!("Invalid size: {s}"));
-        }
+        SettingType::Size => match parse_size(&s) {
+            Some(n) => format_size(n),
+            None => return Err(format!("Invalid size: {s}")),
+        },
         SettingType::Time | SettingType::TimeMsecs => {
-            if parse_time_msecs(&s).is_some() {
-                return Ok(());
-            }
-            return Err(format!("Invalid time interval: {s}"));
+            let ms = parse_time_setting(&s, def.ty == SettingType::TimeMsecs)?;
+            format_time(ms)
         }
         SettingType::Enum => {
             if def.values.iter().any(|x| x.as_bytes() == v) {
-                return Ok(());
+                return Ok(v.to_vec());
             }
             return Err(format!("Invalid value: {s}"));
         }
-        SettingType::Str => true,
+        SettingType::Str => return Ok(v.to_vec()),
     };
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("Invalid number {s}: Not a valid number"))
+    Ok(out.into_bytes())
+}
+
+/// A 32-bit unsigned decimal with doveconf's three messages.
+fn parse_u32(s: &str) -> Result<u64, String> {
+    if let Some(rest) = s.strip_prefix('-')
+        && !rest.is_empty()
+        && rest.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(format!("Invalid number {s}: Number too small"));
     }
+    match parse_uint(s, 10) {
+        Some(n) if n <= u64::from(u32::MAX) => Ok(n),
+        Some(_) => Err(format!("Invalid number {s}: Number too large")),
+        None if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(format!("Invalid number {s}: Number too large"))
+        }
+        None => Err(format!("Invalid number {s}: Not a valid number")),
+    }
+}
+
+/// A time setting: a unit is required except for `0`; milliseconds only
+/// where the setting keeps them.
+fn parse_time_setting(s: &str, msecs: bool) -> Result<u64, String> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && digits == s.len() && s.bytes().any(|b| b != b'0') {
+        return Err(format!(
+            "Time interval '{s}' is missing units (add e.g. 's' for seconds)"
+        ));
+    }
+    let ms = parse_time_msecs(s).ok_or_else(|| format!("Invalid time interval: {s}"))?;
+    if !msecs && ms % 1000 != 0 {
+        return Err(format!("Milliseconds not supported for this setting: {s}"));
+    }
+    if !msecs {
+        let unit = s[digits..].trim_start_matches(' ').to_ascii_lowercase();
+        if matches!(
+            unit.as_str(),
+            "ms" | "msec" | "msecs" | "millisecond" | "milliseconds"
+        ) {
+            return Err(format!("Milliseconds not supported for this setting: {s}"));
+        }
+    }
+    Ok(ms)
+}
+
+/// Sizes print with the largest unit that divides them exactly.
+pub fn format_size(n: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [
+        (1 << 40, "T"),
+        (1 << 30, "G"),
+        (1 << 20, "M"),
+        (1 << 10, "k"),
+    ];
+    if n == 0 {
+        return "0".into();
+    }
+    for (m, u) in UNITS {
+        if n % m == 0 {
+            return format!("{} {u}", n / m);
+        }
+    }
+    format!("{n} B")
+}
+
+/// Times print in the largest unit that divides them exactly, always
+/// plural; sub-second values in milliseconds.
+pub fn format_time(ms: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (604_800_000, "weeks"),
+        (86_400_000, "days"),
+        (3_600_000, "hours"),
+        (60_000, "mins"),
+        (1000, "secs"),
+    ];
+    if ms == 0 {
+        return "0".into();
+    }
+    for (m, u) in UNITS {
+        if ms % m == 0 {
+            return format!("{} {u}", ms / m);
+        }
+    }
+    format!("{ms} ms")
 }
 
 /// `yes`, `y`, `no` in any case, and `1`.
@@ -227,7 +324,7 @@ pub fn parse_time_msecs(s: &str) -> Option<u64> {
 /// A filter's network: `IP` or `IP/bits` (hostnames are resolved by
 /// Dovecot; obox-cli does no DNS and keeps them as names).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Net {
+pub enum Net {
     Ip(IpAddr, u8),
     Name(String),
 }
@@ -264,7 +361,7 @@ impl Net {
     }
 }
 
-pub(crate) fn parse_net(s: &str) -> Result<Net, String> {
+pub fn parse_net(s: &str) -> Result<Net, String> {
     let (ip, bits) = match s.split_once('/') {
         Some((ip, bits)) => (ip, Some(bits)),
         None => (s, None),
@@ -283,10 +380,23 @@ pub(crate) fn parse_net(s: &str) -> Result<Net, String> {
     Ok(Net::Ip(addr, bits))
 }
 
-/// Settings of the auth process, which Dovecot refuses inside
-/// `local`/`remote` filters.
+/// Settings of the auth process, which Dovecot refuses inside `local`,
+/// `remote` and `local_name` filters (found by experiment on doveconf).
 pub(crate) fn is_auth_setting(key: &str) -> bool {
-    key.starts_with("auth_") || matches!(key, "passdb" | "userdb" | "disable_plaintext_auth")
+    (key.starts_with("auth_") && key != "auth_socket_path")
+        || matches!(
+            key,
+            "base_dir"
+                | "first_valid_gid"
+                | "first_valid_uid"
+                | "last_valid_gid"
+                | "last_valid_uid"
+                | "ssl_client_ca_dir"
+                | "ssl_client_ca_file"
+                | "verbose_proctitle"
+                | "passdb"
+                | "userdb"
+        )
 }
 
 #[cfg(test)]
@@ -304,6 +414,46 @@ mod tests {
         assert_eq!(parse_time_msecs("5 mins"), Some(300_000));
         assert_eq!(parse_time_msecs("100ms"), Some(100));
         assert_eq!(parse_time_msecs("5 parsecs"), None);
+        let t = |ty, v: &str| {
+            let d = SettingDef {
+                key: "k".into(),
+                ty,
+                default: String::new(),
+                values: vec![],
+            };
+            normalize(&d, v.as_bytes()).map(|b| String::from_utf8(b).unwrap())
+        };
+        assert_eq!(t(SettingType::Size, "256M").unwrap(), "256 M");
+        assert_eq!(t(SettingType::Size, "1").unwrap(), "1 B");
+        assert_eq!(t(SettingType::Time, "120 s").unwrap(), "2 mins");
+        assert_eq!(t(SettingType::Time, "14d").unwrap(), "2 weeks");
+        assert!(
+            t(SettingType::Time, "3600")
+                .unwrap_err()
+                .contains("missing units")
+        );
+        assert!(
+            t(SettingType::Time, "1500ms")
+                .unwrap_err()
+                .contains("Milliseconds")
+        );
+        assert_eq!(t(SettingType::TimeMsecs, "1500ms").unwrap(), "1500 ms");
+        assert_eq!(t(SettingType::Octal, "600").unwrap(), "01130");
+        assert_eq!(t(SettingType::Octal, "00600").unwrap(), "0600");
+        assert_eq!(t(SettingType::Octal, "0").unwrap(), "00");
+        assert_eq!(t(SettingType::Uint, "0051").unwrap(), "51");
+        assert!(
+            t(SettingType::Uint, "-1")
+                .unwrap_err()
+                .contains("too small")
+        );
+        assert!(
+            t(SettingType::Uint, "4294967296")
+                .unwrap_err()
+                .contains("too large")
+        );
+        assert_eq!(t(SettingType::Bool, "Y").unwrap(), "yes");
+        assert!(t(SettingType::Bool, "0").is_err());
     }
 
     #[test]

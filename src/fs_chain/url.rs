@@ -193,7 +193,20 @@ pub fn parse_url(
     };
     let query_start = text[host_start..].find('?').map(|q| q + host_start);
     let before_query = query_start.unwrap_or(end);
-    if userinfo.is_none() && text[host_start..before_query].contains('@') {
+    // An '@' after a '/', '?', … can be a secret that needed escaping
+    // (`AK:SE/CRET@host`) or just a path (`/c160f8cc/alice@example.com/`).
+    // It is the secret when the "authority" before the first '/' has a
+    // ':' that is not followed by a numeric port.
+    let authority_end = text[host_start..before_query]
+        .find('/')
+        .map_or(before_query, |k| k + host_start);
+    let bad_port = text[host_start..authority_end]
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()));
+    if userinfo.is_none()
+        && text[host_start..before_query].contains('@')
+        && (bad_port || text[host_start..authority_end].contains('@'))
+    {
         return Err((
             "the credentials contain a character that must be percent-encoded \
              (one of / ? # [ ] @ or a space; write %%2F for '/')"
