@@ -8,6 +8,7 @@ mod cli;
 mod config;
 mod expand;
 mod generated;
+mod hardening;
 mod lint;
 mod objects;
 mod path;

@@ -123,7 +123,11 @@ pub(crate) fn report_conf_error(
             let _ = writeln!(err, "obox-cli: warning: {}", w.message);
         }
     }
-    let _ = writeln!(err, "obox-cli: error: {msg}");
+    let _ = writeln!(
+        err,
+        "obox-cli: error: {}",
+        crate::output::elide_middle(&msg, crate::output::MAX_MESSAGE)
+    );
     let files = cfg.map_or(&e.files, |c| &c.files);
     if let Some(o) = e.origin
         && let Some(f) = files.files.get(o.file.0)

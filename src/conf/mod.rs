@@ -48,7 +48,9 @@ pub struct LoadLimits {
 impl Default for LoadLimits {
     fn default() -> Self {
         LoadLimits {
-            max_total_bytes: 1 << 30,
+            // Real configurations are kilobytes; 128 MiB leaves room for
+            // generated ones and keeps `!include /dev/zero` cheap to refuse.
+            max_total_bytes: 128 << 20,
             max_files: 10_000,
             max_include_depth: 64,
             max_depth: 64,
@@ -74,7 +76,8 @@ pub fn load_from_bytes(
     bytes: &[u8],
     mode: ExpandMode,
 ) -> Result<Config, ConfError> {
-    parser::Parser::new(mode, LoadLimits::default()).parse_bytes(path_name.to_string(), bytes.to_vec())
+    parser::Parser::new(mode, LoadLimits::default())
+        .parse_bytes(path_name.to_string(), bytes.to_vec())
 }
 
 pub fn load_with(

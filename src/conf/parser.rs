@@ -253,7 +253,8 @@ impl Parser {
         text: Vec<u8>,
     ) -> Result<(), ConfError> {
         self.files_read += 1;
-        self.bytes_read.set(self.bytes_read.get() + text.len() as u64);
+        self.bytes_read
+            .set(self.bytes_read.get() + text.len() as u64);
         let file = self.files.add(SourceFile::new(path.clone(), text));
         self.include_stack.push((path.clone(), canon));
         // The reader borrows the text; take it out of `files` for the
@@ -376,6 +377,12 @@ impl Parser {
         path: &str,
         line: &LogicalLine,
     ) -> Result<(), LineError> {
+        if line.overflow {
+            return Err(LineError::new(format!(
+                "Line continued with '\\' over more than {} physical lines; refusing it",
+                super::reader::MAX_CONTINUATIONS
+            )));
+        }
         let t = &line.text;
         match grammar::line(t) {
             Line::Error { message, at } => Err(LineError::at(message, Self::span(line, at))),
@@ -640,7 +647,10 @@ impl Parser {
                     self.limits.max_files
                 )));
             }
-            let budget = self.limits.max_total_bytes.saturating_sub(self.bytes_read.get());
+            let budget = self
+                .limits
+                .max_total_bytes
+                .saturating_sub(self.bytes_read.get());
             let text = if Path::new(&m).is_dir() {
                 // Reading a directory fails and Dovecot treats it as empty.
                 Vec::new()
@@ -870,20 +880,26 @@ impl Parser {
             let internal = self.internal_key(node, key);
             if !self.includes {
                 return Err(LineError::at(
-                    format!("{internal}: <file values are not available for in-memory configuration text"),
+                    format!(
+                        "{internal}: <file values are not available for in-memory configuration text"
+                    ),
                     whole.span,
                 ));
             }
             // `<file` contents share the byte budget with included files,
             // so `key = </dev/zero` cannot take more than the rest of it.
-            let budget = self.limits.max_total_bytes.saturating_sub(self.bytes_read.get());
+            let budget = self
+                .limits
+                .max_total_bytes
+                .saturating_sub(self.bytes_read.get());
             let data = read_file(Path::new(&full), budget).map_err(|e| {
                 LineError::at(
                     format!("{internal}: Can't open file {fname_s}: {e}"),
                     whole.span,
                 )
             })?;
-            self.bytes_read.set(self.bytes_read.get() + data.len() as u64);
+            self.bytes_read
+                .set(self.bytes_read.get() + data.len() as u64);
             b.push_generated(&data);
             return Ok(MadeValue {
                 value: b.finish(),
@@ -1016,12 +1032,20 @@ struct MadeValue {
 fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let f = std::fs::File::open(path).map_err(|e| strerror(&e))?;
+    let too_large = || format!("File too large (over {limit} bytes in all)");
+    // A regular file's size is known: refuse before reading any of it.
+    if let Ok(m) = f.metadata()
+        && m.is_file()
+        && m.len() > limit
+    {
+        return Err(too_large());
+    }
     let mut buf = Vec::new();
     f.take(limit.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| strerror(&e))?;
     if buf.len() as u64 > limit {
-        return Err(format!("File too large (over {limit} bytes in all)"));
+        return Err(too_large());
     }
     Ok(buf)
 }

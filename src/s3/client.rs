@@ -133,7 +133,10 @@ fn local(method: &'static str, key: Option<&str>, e: io::Error) -> S3Error {
 pub const MAX_XML_BODY: u64 = 32 << 20;
 
 /// Read a whole XML answer, at most [`MAX_XML_BODY`] bytes.
-pub(crate) fn read_xml_body(body: &mut dyn Read, method: &'static str) -> Result<Vec<u8>, BodyFailure> {
+pub(crate) fn read_xml_body(
+    body: &mut dyn Read,
+    method: &'static str,
+) -> Result<Vec<u8>, BodyFailure> {
     let mut v = Vec::new();
     body.take(MAX_XML_BODY + 1)
         .read_to_end(&mut v)
@@ -941,7 +944,8 @@ impl Client {
             let empty = page.entries.is_empty() && page.prefixes.is_empty();
             f(page).map_err(|e| local("LIST", Some(prefix), e))?;
             let Some(t) = next else { return Ok(()) };
-            let protocol = |why: String| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(why));
+            let protocol =
+                |why: String| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(why));
             if !seen.insert(hash_token(&t)) {
                 return Err(protocol(
                     "the server repeated a continuation token (endless listing)".into(),

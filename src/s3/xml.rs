@@ -40,7 +40,9 @@ pub fn parse(xml: &[u8]) -> Result<Node, String> {
         match ev {
             Event::Start(e) => {
                 if stack.len() > MAX_DEPTH {
-                    return Err(format!("XML: elements nested deeper than {MAX_DEPTH} levels"));
+                    return Err(format!(
+                        "XML: elements nested deeper than {MAX_DEPTH} levels"
+                    ));
                 }
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 stack.push(Node {
