@@ -12,3 +12,4 @@ mod hardening;
 mod lint;
 mod objects;
 mod path;
+mod secret_hygiene;
