@@ -27,7 +27,7 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, opts: RenderOptions) ->
 }
 
 /// Bytes of a source line shown around a label at most.
-const MAX_LINE: usize = 160;
+const MAX_LINE: usize = 400;
 
 fn hide(s: &str, opts: RenderOptions) -> String {
     let s = if opts.show_secrets {
@@ -98,8 +98,8 @@ fn frame(out: &mut String, label: &Label, files: &Files, opts: RenderOptions, pr
     let (line, a, b) = if line.len() > MAX_LINE {
         let w0 = floor_char(&line, a.saturating_sub(MAX_LINE / 4));
         let w1 = floor_char(&line, w0 + MAX_LINE);
-        let lead = if w0 > 0 { "…" } else { "" };
-        let tail = if w1 < line.len() { "…" } else { "" };
+        let lead = if w0 > 0 { "..." } else { "" };
+        let tail = if w1 < line.len() { "..." } else { "" };
         let shown = format!("{lead}{}{tail}", &line[w0..w1]);
         let na = a - w0 + lead.len();
         let nb = b.min(w1).max(a) - w0 + lead.len();

@@ -4,7 +4,7 @@ use super::{LineIndex, Span};
 use colored::Colorize;
 
 /// Columns of a source line shown at most.
-const MAX_COLS: usize = 160;
+const MAX_COLS: usize = 400;
 
 /// Render `--> path:line:col`, the source line and a caret line under
 /// `span`. `redact` replaces secret ranges in the shown line (the carets
@@ -59,8 +59,8 @@ pub fn render(path: &str, text: &[u8], index: &LineIndex, span: Span, redact: bo
     if cols > MAX_COLS {
         let w0 = c0.saturating_sub(MAX_COLS / 4);
         let w1 = (w0 + MAX_COLS).min(cols);
-        let lead = if w0 > 0 { "…" } else { "" };
-        let tail = if w1 < cols { "…" } else { "" };
+        let lead = if w0 > 0 { "..." } else { "" };
+        let tail = if w1 < cols { "..." } else { "" };
         let mid: String = shown.chars().skip(w0).take(w1 - w0).collect();
         shown = format!("{lead}{mid}{tail}");
         let shift = lead.chars().count();
