@@ -37,11 +37,17 @@ fn man_pages_and_completions_are_up_to_date() {
         for e in std::fs::read_dir(root().join(sub)).unwrap() {
             let n = e.unwrap().file_name();
             if !fresh_dir.join(&n).exists() {
-                stale.push(format!("{sub}/{} (no longer generated)", n.to_string_lossy()));
+                stale.push(format!(
+                    "{sub}/{} (no longer generated)",
+                    n.to_string_lossy()
+                ));
             }
         }
     }
-    assert!(stale.is_empty(), "out of date: {stale:?}\nregenerate with: {REGEN}");
+    assert!(
+        stale.is_empty(),
+        "out of date: {stale:?}\nregenerate with: {REGEN}"
+    );
 }
 
 #[test]
@@ -58,6 +64,9 @@ fn completions_command_prints_each_shell() {
             _ => "_obox-cli.ps1",
         };
         let checked_in = std::fs::read(root().join("completions").join(file)).unwrap();
-        assert_eq!(o.stdout, checked_in, "{shell} completions drifted; regenerate with: {REGEN}");
+        assert_eq!(
+            o.stdout, checked_in,
+            "{shell} completions drifted; regenerate with: {REGEN}"
+        );
     }
 }

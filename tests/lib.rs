@@ -5,9 +5,10 @@ mod support;
 
 mod chain;
 mod cli;
-mod generated;
 mod config;
 mod expand;
+mod generated;
 mod lint;
 mod objects;
 mod path;
+mod tls;

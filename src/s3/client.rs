@@ -12,6 +12,7 @@ use super::log::{Outcome, RequestLog, reason};
 use super::params::OpKind;
 use super::retry;
 use super::sign::{self, Payload, ToSign};
+use super::tls::TlsSettings;
 use super::xml;
 use base64::Engine;
 use md5::{Digest, Md5};
@@ -25,8 +26,16 @@ use std::time::{Instant, SystemTime};
 pub struct ClientOptions {
     /// Log one line per request on stderr.
     pub verbose: bool,
-    /// PEM roots to trust instead of the built-in ones.
+    /// PEM roots to trust instead of the default webpki + system roots
+    /// (`--ca-file`, dovecot.conf `ssl_client_ca_file`).
     pub ca_file: Option<PathBuf>,
+    /// A directory of PEM roots, likewise (`ssl_client_ca_dir`).
+    pub ca_dir: Option<PathBuf>,
+    /// Why certificate verification is switched off (`--insecure`,
+    /// `ssl_client_require_valid_cert = no`); `None` verifies (the
+    /// default). [`Client::new`] prints a loud warning on stderr when this
+    /// is set and the connection is https.
+    pub insecure: Option<String>,
     /// Worker threads that will share the client (sizes the pool).
     pub workers: usize,
     /// The Dovecot user, sent as X-Dovecot-Username like Dovecot does.
@@ -131,6 +140,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Turning verification off must never go unnoticed: say so on stderr,
+/// in capitals, with what it exposes.
+fn warn_insecure(why: &str, base: &str) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "obox-cli: WARNING: TLS CERTIFICATE VERIFICATION IS DISABLED ({why}).\n\
+         obox-cli: WARNING: {base} is not authenticated: anyone on the network path can impersonate it, \
+         read and alter objects in transit. Use --ca-file or ssl_client_ca_file instead."
+    );
+}
+
 /// A plain (non-multipart, non-KMS) ETag is the hex MD5 of the content.
 fn plain_md5_etag(etag: &str) -> Option<String> {
     let t = etag.trim_matches('"');
@@ -164,8 +184,18 @@ impl Client {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Client, S3Error> {
         let workers = opts.workers.max(1);
-        let transport =
-            Transport::new(opts.ca_file.as_deref(), workers).map_err(|e| local("INIT", None, e))?;
+        let tls = TlsSettings {
+            ca_file: opts.ca_file.clone(),
+            ca_dir: opts.ca_dir.clone(),
+            verify: opts.insecure.is_none(),
+        };
+        if let Some(why) = &opts.insecure
+            && ep.connect_base().starts_with("https:")
+        {
+            warn_insecure(why, &ep.connect_base());
+        }
+        let transport = Transport::new(&tls, workers)
+            .map_err(|e| S3Error::new("INIT", None, S3ErrorKind::Tls(e.to_string())))?;
         let creds = CredentialProvider::resolve(&ep, &transport, env)?;
         let mut fixed = Vec::new();
         for (k, v) in &ep.params.addhdr {
@@ -343,6 +373,12 @@ impl Client {
                     }
                     kind
                 }
+                // Retrying cannot make a certificate trusted.
+                Err(kind @ S3ErrorKind::Tls(_)) => {
+                    let mut e = S3Error::new(req.method, display_key, kind);
+                    e.attempts = attempt;
+                    return Err(e);
+                }
                 Err(e) => e,
             };
             if attempt > max_retries {
@@ -466,7 +502,11 @@ impl Client {
                 }
                 Ok(resp)
             }
-            Err(TransportError { code, detail }) => {
+            Err(TransportError {
+                code,
+                detail,
+                fatal,
+            }) => {
                 self.log.attempt(
                     &conn,
                     req.method,
@@ -483,6 +523,9 @@ impl Client {
                     && detail.contains("No such file")
                 {
                     return Err(S3ErrorKind::Local(io::Error::other(detail)));
+                }
+                if fatal && code == codes::CONNECT_FAILED {
+                    return Err(S3ErrorKind::Tls(detail));
                 }
                 Err(S3ErrorKind::Transport { code, detail })
             }
@@ -580,6 +623,7 @@ impl Client {
                 return Err(BodyFailure::Retry(TransportError {
                     code: codes::CONNECTION_LOST,
                     detail: format!("body ended after {got} of {expect_total} bytes"),
+                    fatal: false,
                 }));
             }
             let kms = resp
@@ -712,6 +756,7 @@ impl Client {
                                 return Err(BodyFailure::Retry(TransportError {
                                     code: codes::CONNECTION_LOST,
                                     detail: format!("range body ended at {pos} of {end}"),
+                                    fatal: false,
                                 }));
                             }
                             Ok(())
