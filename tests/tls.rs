@@ -310,8 +310,18 @@ fn insecure_works_only_with_a_loud_warning() {
     let e = stderr(&o);
     assert!(e.contains(WARNING) && e.contains("--insecure"), "{e}");
     assert!(e.contains(&format!("https://127.0.0.1:{}", t.port)), "{e}");
-    let o = run(["get", "k", "-", "--url", &url, "--insecure"]);
-    assert_eq!(o.stdout, b"unverified");
+    // An http URL sent to an https --endpoint is just as unverified.
+    let o = run([
+        "get",
+        "k",
+        "-",
+        "--url",
+        &s.url(true),
+        "--endpoint",
+        &t.endpoint(),
+        "--insecure",
+    ]);
+    assert_eq!(o.stdout, b"unverified", "{}", stderr(&o));
     assert!(stderr(&o).contains(WARNING));
     // Over plain http there is nothing to verify, so nothing to warn about.
     let o = run(["ls", "-r", "--url", &s.url(true), "--insecure"]);
