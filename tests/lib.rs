@@ -5,6 +5,7 @@ mod support;
 
 mod chain;
 mod cli;
+mod concurrency;
 mod config;
 mod expand;
 mod generated;
