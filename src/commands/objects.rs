@@ -242,6 +242,12 @@ fn parallel<T: Sync>(
     failed.load(Ordering::Relaxed)
 }
 
+/// Default `-j` of get/put. Small objects are latency-bound: against S3
+/// (tens of ms per request) throughput grows with parallel requests, and
+/// 32 stays far below S3's per-prefix request limits; buffers are sized to
+/// the object, so 32 workers of small objects cost a few MiB.
+pub const DEFAULT_JOBS: usize = 32;
+
 fn status_for(failures: usize) -> ExitStatus {
     if failures == 0 {
         ExitStatus::Success
@@ -324,8 +330,8 @@ pub struct GetArgs {
     /// Download every key under the KEY prefix into the DEST directory
     #[arg(short, long)]
     pub recursive: bool,
-    /// Parallel transfers for -r
-    #[arg(short, long, value_name = "N", default_value_t = 8)]
+    /// Parallel transfers for -r (at most 64; big objects use up to 8 ranges)
+    #[arg(short, long, value_name = "N", default_value_t = DEFAULT_JOBS)]
     pub jobs: usize,
     #[command(flatten)]
     pub target: TargetArgs,
@@ -487,8 +493,8 @@ pub struct PutArgs {
     /// Upload every file under the SRC directory below the KEY prefix
     #[arg(short, long)]
     pub recursive: bool,
-    /// Parallel transfers for -r (and parts of one big file)
-    #[arg(short, long, value_name = "N", default_value_t = 8)]
+    /// Parallel transfers for -r, at most 64 (parts of one big file: up to 4)
+    #[arg(short, long, value_name = "N", default_value_t = DEFAULT_JOBS)]
     pub jobs: usize,
     /// Object metadata NAME=VALUE, sent as x-amz-meta-NAME (repeatable)
     #[arg(long, value_name = "NAME=VALUE")]

@@ -140,6 +140,13 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A transfer buffer for an object of `size` bytes (unknown: the largest).
+fn io_buffer_size(size: Option<u64>) -> usize {
+    const MIN: u64 = 8 * 1024;
+    const MAX: u64 = 256 * 1024;
+    size.map_or(MAX, |s| s.saturating_add(1).clamp(MIN, MAX)) as usize
+}
+
 /// Turning verification off must never go unnoticed: say so on stderr,
 /// in capitals, with what it exposes.
 fn warn_insecure(why: &str, base: &str) {
@@ -562,9 +569,14 @@ impl Client {
         let mut got: u64 = 0;
         let mut md5 = Md5::new();
         let mut first: Option<ObjectInfo> = None;
-        let mut buf = vec![0u8; 256 * 1024];
+        // Sized on the first response: small objects (the common case in
+        // obox) don't need 256 KiB each, which adds up over many workers.
+        let mut buf: Vec<u8> = Vec::new();
         self.execute(&req, |mut resp, next| {
             let info = info_from(key, &resp);
+            if buf.is_empty() {
+                buf = vec![0u8; io_buffer_size(Some(info.size))];
+            }
             let resumed = first.is_some();
             if resumed && resp.status != 206 {
                 return Err(BodyFailure::Fatal(S3Error::new(
@@ -670,7 +682,7 @@ impl Client {
                 return self.get_ranges(key, file, info, workers);
             }
         }
-        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        let mut w = io::BufWriter::with_capacity(io_buffer_size(size_hint), file);
         let info = self.get(key, &mut w)?;
         w.flush().map_err(|e| local("GET", Some(key), e))?;
         Ok(info)
