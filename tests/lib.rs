@@ -5,9 +5,11 @@ mod support;
 
 mod chain;
 mod cli;
+mod concurrency;
 mod config;
 mod expand;
 mod generated;
 mod lint;
 mod objects;
 mod path;
+mod tls;
