@@ -1,7 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark obox-cli against s5cmd, rclone and awscli on s3s-fs (with the
 # TCP_NODELAY shim), all on 127.0.0.1. Not a test: prints a Markdown table
-# of median wall time / peak RSS over RUNS runs.
+# of median wall time / peak RSS over RUNS runs, each task's run-to-run
+# spread, and obox-cli's time relative to s5cmd's in the same run.
+#
+# s3s-fs walks the whole bucket for every listing page, so a listing's cost
+# grows with everything stored before it. Each client-run therefore gets a
+# bucket of its own for the small-object PUT/GET, and the 10,000 keys live
+# in a bucket of their own: no client's timing depends on the order.
+# Every client runs with its default parallelism (obox-cli -j 32, s5cmd 256
+# workers, rclone 4 transfers, awscli 10).
 #
 #   bench/s3.sh [RUNS]        (default 3; builds obox-cli --release first)
 #
@@ -37,7 +45,8 @@ int accept4(int s, struct sockaddr *a, socklen_t *l, int f){ static int (*r)(int
 C
 gcc -O2 -shared -fPIC -o "$W/nodelay.so" "$W/nodelay.c" -ldl
 
-mkdir -p "$W/data/$B" "$W/tree"
+LB=list10k
+mkdir -p "$W/data/$B" "$W/data/$LB" "$W/tree"
 LD_PRELOAD=$W/nodelay.so "$S3S" --host 127.0.0.1 --port "$PORT" --access-key $AK --secret-key $SK "$W/data" >/dev/null 2>&1 &
 S3PID=$!
 until curl -s -o /dev/null "$E/"; do sleep 0.05; done
@@ -46,7 +55,7 @@ until curl -s -o /dev/null "$E/"; do sleep 0.05; done
 for i in $(seq -w 0 999); do head -c 4096 /dev/urandom > "$W/tree/f$i"; done
 head -c $((256 * 1024 * 1024)) /dev/urandom > "$W/big"
 mkdir -p "$W/l10k"; for i in $(seq -w 0 9999); do printf x > "$W/l10k/k$i"; done
-"$OBOX" put -r "$W/l10k" list10k --url "$URL" -j 8
+"$OBOX" put -r "$W/l10k" list10k --url "${URL/bucket=$B/bucket=$LB}" -j 8
 
 export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_DEFAULT_REGION=us-east-1 AWS_REGION=us-east-1
 unset AWS_CA_BUNDLE   # Debian's rclone refuses to start with it set
@@ -86,31 +95,33 @@ for run in $(seq 1 "$RUNS"); do
   # client should always go first.
   for k in 0 1 2 3; do
     c=${CLIENTS[$(( (k + run - 1) % 4 ))]}
-    P=p-$c-$run; DL=$W/dl-$c-$run; mkdir -p "$DL"
+    # A fresh bucket for this client-run's 1000 small objects.
+    SB=s-$c-$run; P=p; DL=$W/dl-$c-$run; mkdir -p "$DL" "$W/data/$SB"
+    SURL=${URL/bucket=$B/bucket=$SB}; LURL=${URL/bucket=$B/bucket=$LB}
     case $c in
       obox-cli)
-        measure $c put1000 "$OBOX put -r $W/tree $P --url '$URL'"
-        measure $c list10k "$OBOX ls -r list10k/ --url '$URL' | wc -l"
-        measure $c get1000 "$OBOX get -r $P/ $DL --url '$URL'"
+        measure $c put1000 "$OBOX put -r $W/tree $P --url '$SURL'"
+        measure $c list10k "$OBOX ls -r list10k/ --url '$LURL' | wc -l"
+        measure $c get1000 "$OBOX get -r $P/ $DL --url '$SURL'"
         measure $c put256M "$OBOX put $W/big big/$c --url '$URL'"
         measure $c get256M "$OBOX get big/$c $DL/big --url '$URL'" ;;
       s5cmd)
-        measure $c put1000 "$S5CMD --endpoint-url $E cp '$W/tree/*' s3://$B/$P/"
-        measure $c list10k "$S5CMD --endpoint-url $E ls 's3://$B/list10k/*' | wc -l"
-        measure $c get1000 "$S5CMD --endpoint-url $E cp 's3://$B/$P/*' $DL/"
+        measure $c put1000 "$S5CMD --endpoint-url $E cp '$W/tree/*' s3://$SB/$P/"
+        measure $c list10k "$S5CMD --endpoint-url $E ls 's3://$LB/list10k/*' | wc -l"
+        measure $c get1000 "$S5CMD --endpoint-url $E cp 's3://$SB/$P/*' $DL/"
         measure $c put256M "$S5CMD --endpoint-url $E cp $W/big s3://$B/big/$c"
         measure $c get256M "$S5CMD --endpoint-url $E cp s3://$B/big/$c $DL/big" ;;
       rclone)
-        measure $c put1000 "$RCLONE copy $W/tree s3:$B/$P"
-        measure $c list10k "$RCLONE lsf s3:$B/list10k | wc -l"
-        measure $c get1000 "$RCLONE copy s3:$B/$P $DL"
+        measure $c put1000 "$RCLONE copy $W/tree s3:$SB/$P"
+        measure $c list10k "$RCLONE lsf s3:$LB/list10k | wc -l"
+        measure $c get1000 "$RCLONE copy s3:$SB/$P $DL"
         measure $c put256M "$RCLONE copyto $W/big s3:$B/big/$c"
         # copyto with no_head_object copies nothing for a single file: use the HEAD here.
         measure $c get256M "rclone --config $W/rclone.conf --s3-no-head-object=false copyto s3:$B/big/$c $DL/big" ;;
       awscli)
-        measure $c put1000 "$AWS --endpoint-url $E s3 cp --recursive --quiet $W/tree s3://$B/$P/"
-        measure $c list10k "$AWS --endpoint-url $E s3 ls s3://$B/list10k/ | wc -l"
-        measure $c get1000 "$AWS --endpoint-url $E s3 cp --recursive --quiet s3://$B/$P/ $DL/"
+        measure $c put1000 "$AWS --endpoint-url $E s3 cp --recursive --quiet $W/tree s3://$SB/$P/"
+        measure $c list10k "$AWS --endpoint-url $E s3 ls s3://$LB/list10k/ | wc -l"
+        measure $c get1000 "$AWS --endpoint-url $E s3 cp --recursive --quiet s3://$SB/$P/ $DL/"
         measure $c put256M "$AWS --endpoint-url $E s3 cp --quiet $W/big s3://$B/big/$c"
         measure $c get256M "$AWS --endpoint-url $E s3 cp --quiet s3://$B/big/$c $DL/big" ;;
     esac
@@ -127,15 +138,29 @@ rows = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in open(sys.argv[1]):
     c, t, wall, rss = line.split()
     rows[c][t].append((float(wall), float(rss)))
+# Raw lines come in run order, so the i-th value of a task is from run i.
 tasks = ["put1000", "list10k", "get1000", "put256M", "get256M"]
-print("| client | PUT 1000×4 KiB | LIST 10k | GET 1000×4 KiB | PUT 256 MiB | GET 256 MiB |")
-print("|---|---|---|---|---|---|")
+names = {"put1000": "PUT 1000×4 KiB", "list10k": "LIST 10k", "get1000": "GET 1000×4 KiB",
+         "put256M": "PUT 256 MiB", "get256M": "GET 256 MiB"}
+print("Median wall time / peak RSS (max over runs); [min–max] wall over runs.\n")
+print("| client | " + " | ".join(names[t] for t in tasks) + " |")
+print("|---|" + "---|" * len(tasks))
 for c in ["obox-cli", "s5cmd", "rclone", "awscli"]:
     cells = []
     for t in tasks:
         v = rows[c][t]
         if not v or any(w != w for w, _ in v):
             cells.append("failed"); continue
-        cells.append(f"{statistics.median(w for w, _ in v):.2f} s / {max(r for _, r in v)/1024:.0f} MiB")
+        ws = [w for w, _ in v]
+        cells.append(f"{statistics.median(ws):.2f} s / {max(r for _, r in v)/1024:.0f} MiB [{min(ws):.2f}–{max(ws):.2f}]")
     print(f"| {c} | " + " | ".join(cells) + " |")
+print("\nobox-cli ÷ s5cmd wall time, per run (same run, same server state), and the median:\n")
+print("| task | per run | median |")
+print("|---|---|---|")
+for t in tasks:
+    o, s = [w for w, _ in rows["obox-cli"][t]], [w for w, _ in rows["s5cmd"][t]]
+    if not o or not s or len(o) != len(s) or any(x != x for x in o + s):
+        print(f"| {names[t]} | n/a | n/a |"); continue
+    r = [a / b for a, b in zip(o, s)]
+    print(f"| {names[t]} | " + " ".join(f"{x:.2f}" for x in r) + f" | {statistics.median(r):.2f} |")
 PY

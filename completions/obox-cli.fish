@@ -56,10 +56,17 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand config" -l json -d 'Pr
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand config" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand config" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand config" -s V -l version -d 'Print version'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s u -l user -d 'Username (%u); %n, %d and auth_* are derived from it' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l home -d 'Home directory (%h, %{home}, %{userdb:home})' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l uid -d 'Numeric uid (%i, %{uid}, %{userdb:uid})' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l gid -d 'Numeric gid (%{gid}, %{userdb:gid})' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l var -d 'Set or override one variable, e.g. `--var rip=192.0.2.7` (repeatable)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l userdb -d 'Add a userdb field for %{userdb:FIELD} (repeatable; first one wins)' -r
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l tsv -d 'Print `TEMPLATE<TAB>USER<TAB>RESULT` lines like the oracle\'s vectors.tsv (failures as `!ERROR:<message>`, fields escaped) and nothing on stderr'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s V -l version -d 'Print version'
@@ -109,38 +116,104 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l all -d 'List 
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s V -l version -d 'Print version'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l url -d 'Storage URL (e.g. http://KEY:SECRET@127.0.0.1:8014/?bucket=b&region=us-east-1) instead of dovecot.conf' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l endpoint -d 'Send requests to this scheme://host[:port] instead (virtual-hosted URLs keep their Host header)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l fs -d 'Which fs chain of the config to use' -r -f -a "obox\t'plugin/obox_fs (mails)'
+index\t'plugin/obox_index_fs (index bundles; falls back to obox_fs)'
+fts\t'plugin/fts_dovecot_fs (full-text search)'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l user -d 'User whose %-variables expand the chain (also sent as X-Dovecot-Username)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l ca-file -d 'PEM file of CA certificates to trust for https, instead of the webpki and system roots (overrides ssl_client_ca_file)' -r -F
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l compress -d 'Compress layer for --url targets: [maybe-]ALGO:LEVEL (gz, bz2, lz4, zstd)' -r
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -s r -l recursive -d 'List every key under PREFIX instead of one "directory" level'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -s l -l long -d 'Show size and last-modified time'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l json -d 'One JSON object per line'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand ls" -s V -l version -d 'Print version'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s j -l jobs -d 'Parallel transfers for -r (at most 64; big objects use up to 8 ranges)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l url -d 'Storage URL (e.g. http://KEY:SECRET@127.0.0.1:8014/?bucket=b&region=us-east-1) instead of dovecot.conf' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l endpoint -d 'Send requests to this scheme://host[:port] instead (virtual-hosted URLs keep their Host header)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l fs -d 'Which fs chain of the config to use' -r -f -a "obox\t'plugin/obox_fs (mails)'
+index\t'plugin/obox_index_fs (index bundles; falls back to obox_fs)'
+fts\t'plugin/fts_dovecot_fs (full-text search)'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l user -d 'User whose %-variables expand the chain (also sent as X-Dovecot-Username)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l ca-file -d 'PEM file of CA certificates to trust for https, instead of the webpki and system roots (overrides ssl_client_ca_file)' -r -F
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l compress -d 'Compress layer for --url targets: [maybe-]ALGO:LEVEL (gz, bz2, lz4, zstd)' -r
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s r -l recursive -d 'Download every key under the KEY prefix into the DEST directory'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s V -l version -d 'Print version'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s j -l jobs -d 'Parallel transfers for -r, at most 64 (parts of one big file: up to 4)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l meta -d 'Object metadata NAME=VALUE, sent as x-amz-meta-NAME (repeatable)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l url -d 'Storage URL (e.g. http://KEY:SECRET@127.0.0.1:8014/?bucket=b&region=us-east-1) instead of dovecot.conf' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l endpoint -d 'Send requests to this scheme://host[:port] instead (virtual-hosted URLs keep their Host header)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l fs -d 'Which fs chain of the config to use' -r -f -a "obox\t'plugin/obox_fs (mails)'
+index\t'plugin/obox_index_fs (index bundles; falls back to obox_fs)'
+fts\t'plugin/fts_dovecot_fs (full-text search)'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l user -d 'User whose %-variables expand the chain (also sent as X-Dovecot-Username)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l ca-file -d 'PEM file of CA certificates to trust for https, instead of the webpki and system roots (overrides ssl_client_ca_file)' -r -F
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l compress -d 'Compress layer for --url targets: [maybe-]ALGO:LEVEL (gz, bz2, lz4, zstd)' -r
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s r -l recursive -d 'Upload every file under the SRC directory below the KEY prefix'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s V -l version -d 'Print version'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s j -l jobs -d 'Parallel bulk-delete requests for -r' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l url -d 'Storage URL (e.g. http://KEY:SECRET@127.0.0.1:8014/?bucket=b&region=us-east-1) instead of dovecot.conf' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l endpoint -d 'Send requests to this scheme://host[:port] instead (virtual-hosted URLs keep their Host header)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l fs -d 'Which fs chain of the config to use' -r -f -a "obox\t'plugin/obox_fs (mails)'
+index\t'plugin/obox_index_fs (index bundles; falls back to obox_fs)'
+fts\t'plugin/fts_dovecot_fs (full-text search)'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l user -d 'User whose %-variables expand the chain (also sent as X-Dovecot-Username)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l ca-file -d 'PEM file of CA certificates to trust for https, instead of the webpki and system roots (overrides ssl_client_ca_file)' -r -F
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l compress -d 'Compress layer for --url targets: [maybe-]ALGO:LEVEL (gz, bz2, lz4, zstd)' -r
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s r -l recursive -d 'Delete every key under each prefix (bulk delete, bulk_delete_limit per request)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s V -l version -d 'Print version'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l url -d 'Storage URL (e.g. http://KEY:SECRET@127.0.0.1:8014/?bucket=b&region=us-east-1) instead of dovecot.conf' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l endpoint -d 'Send requests to this scheme://host[:port] instead (virtual-hosted URLs keep their Host header)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l fs -d 'Which fs chain of the config to use' -r -f -a "obox\t'plugin/obox_fs (mails)'
+index\t'plugin/obox_index_fs (index bundles; falls back to obox_fs)'
+fts\t'plugin/fts_dovecot_fs (full-text search)'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l user -d 'User whose %-variables expand the chain (also sent as X-Dovecot-Username)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l ca-file -d 'PEM file of CA certificates to trust for https, instead of the webpki and system roots (overrides ssl_client_ca_file)' -r -F
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l compress -d 'Compress layer for --url targets: [maybe-]ALGO:LEVEL (gz, bz2, lz4, zstd)' -r
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l json -d 'Print one JSON object'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand stat" -s V -l version -d 'Print version'

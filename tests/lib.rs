@@ -5,6 +5,7 @@ mod support;
 
 mod chain;
 mod cli;
+mod concurrency;
 mod config;
 mod expand;
 mod generated;
@@ -13,3 +14,4 @@ mod lint;
 mod objects;
 mod path;
 mod secret_hygiene;
+mod tls;

@@ -55,9 +55,12 @@ pub struct TargetArgs {
     /// User whose %-variables expand the chain (also sent as X-Dovecot-Username)
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
-    /// PEM file of CA certificates to trust for https
+    /// PEM file of CA certificates to trust for https, instead of the webpki and system roots (overrides ssl_client_ca_file)
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+    /// Do not verify the server's TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)
+    #[arg(long)]
+    pub insecure: bool,
     /// Compress layer for --url targets: [maybe-]ALGO:LEVEL (gz, bz2, lz4, zstd)
     #[arg(long, value_name = "SPEC")]
     pub compress: Option<String>,
@@ -80,6 +83,15 @@ pub struct Target {
     /// encrypted, so transfers are refused unless `--raw`.
     pub crypt: bool,
     pub user: Option<String>,
+    /// TLS trust for https: `--ca-file`, else dovecot.conf's
+    /// `ssl_client_ca_file` / `ssl_client_ca_dir` (see
+    /// [`Target::apply_ssl_client_settings`]); none of them: the webpki
+    /// roots plus the system's certificates.
+    pub ca_file: Option<PathBuf>,
+    pub ca_dir: Option<PathBuf>,
+    /// Why certificate verification is off (`--insecure` or
+    /// `ssl_client_require_valid_cert = no`); `None` verifies.
+    pub insecure: Option<String>,
 }
 
 /// Build the target from `--url`, or from dovecot.conf.
@@ -202,10 +214,44 @@ pub fn target_from_parts(
         compress,
         crypt,
         user: args.user.clone(),
+        ca_file: args.ca_file.clone(),
+        ca_dir: None,
+        insecure: args.insecure.then(|| "--insecure given".to_string()),
     })
 }
 
 impl Target {
+    /// Apply dovecot.conf's outgoing-TLS settings (global scope; pass the
+    /// raw values, `None` when unset). Command-line options win: a
+    /// `--ca-file` replaces both CA settings. `ssl_client_require_valid_cert`
+    /// takes Dovecot's booleans (yes/no, y/n, 1/0, any case; default yes).
+    pub fn apply_ssl_client_settings(
+        &mut self,
+        ssl_client_ca_file: Option<&str>,
+        ssl_client_ca_dir: Option<&str>,
+        ssl_client_require_valid_cert: Option<&str>,
+    ) -> anyhow::Result<()> {
+        if self.ca_file.is_none() {
+            self.ca_file = ssl_client_ca_file
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+            self.ca_dir = ssl_client_ca_dir
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+        }
+        if let Some(v) = ssl_client_require_valid_cert {
+            let require = match v.to_ascii_lowercase().as_str() {
+                "yes" | "y" | "1" => true,
+                "no" | "n" | "0" => false,
+                _ => bail!("ssl_client_require_valid_cert: {v:?} is not a boolean (yes or no)"),
+            };
+            if !require && self.insecure.is_none() {
+                self.insecure = Some("ssl_client_require_valid_cert = no".into());
+            }
+        }
+        Ok(())
+    }
+
     /// The compress layer to apply, after `--raw` and the crypt check.
     fn layer(&self, raw: bool) -> anyhow::Result<Option<CompressSpec>> {
         if raw {
@@ -224,7 +270,9 @@ fn connect(args: &TargetArgs, g: &GlobalArgs, jobs: usize) -> anyhow::Result<(Ta
     let target = resolve_target(args, g)?;
     let opts = ClientOptions {
         verbose: args.verbose,
-        ca_file: args.ca_file.clone(),
+        ca_file: target.ca_file.clone(),
+        ca_dir: target.ca_dir.clone(),
+        insecure: target.insecure.clone(),
         workers: jobs,
         user: target.user.clone(),
     };
@@ -262,6 +310,12 @@ fn parallel<T: Sync>(
     });
     failed.load(Ordering::Relaxed)
 }
+
+/// Default `-j` of get/put. Small objects are latency-bound: against S3
+/// (tens of ms per request) throughput grows with parallel requests, and
+/// 32 stays far below S3's per-prefix request limits; buffers are sized to
+/// the object, so 32 workers of small objects cost a few MiB.
+pub const DEFAULT_JOBS: usize = 32;
 
 fn status_for(failures: usize) -> ExitStatus {
     if failures == 0 {
@@ -345,8 +399,8 @@ pub struct GetArgs {
     /// Download every key under the KEY prefix into the DEST directory
     #[arg(short, long)]
     pub recursive: bool,
-    /// Parallel transfers for -r
-    #[arg(short, long, value_name = "N", default_value_t = 8)]
+    /// Parallel transfers for -r (at most 64; big objects use up to 8 ranges)
+    #[arg(short, long, value_name = "N", default_value_t = DEFAULT_JOBS)]
     pub jobs: usize,
     #[command(flatten)]
     pub target: TargetArgs,
@@ -508,8 +562,8 @@ pub struct PutArgs {
     /// Upload every file under the SRC directory below the KEY prefix
     #[arg(short, long)]
     pub recursive: bool,
-    /// Parallel transfers for -r (and parts of one big file)
-    #[arg(short, long, value_name = "N", default_value_t = 8)]
+    /// Parallel transfers for -r, at most 64 (parts of one big file: up to 4)
+    #[arg(short, long, value_name = "N", default_value_t = DEFAULT_JOBS)]
     pub jobs: usize,
     /// Object metadata NAME=VALUE, sent as x-amz-meta-NAME (repeatable)
     #[arg(long, value_name = "NAME=VALUE")]

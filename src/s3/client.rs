@@ -12,6 +12,7 @@ use super::log::{Outcome, RequestLog, reason};
 use super::params::OpKind;
 use super::retry;
 use super::sign::{self, Payload, ToSign};
+use super::tls::TlsSettings;
 use super::xml;
 use base64::Engine;
 use md5::{Digest, Md5};
@@ -25,8 +26,16 @@ use std::time::{Instant, SystemTime};
 pub struct ClientOptions {
     /// Log one line per request on stderr.
     pub verbose: bool,
-    /// PEM roots to trust instead of the built-in ones.
+    /// PEM roots to trust instead of the default webpki + system roots
+    /// (`--ca-file`, dovecot.conf `ssl_client_ca_file`).
     pub ca_file: Option<PathBuf>,
+    /// A directory of PEM roots, likewise (`ssl_client_ca_dir`).
+    pub ca_dir: Option<PathBuf>,
+    /// Why certificate verification is switched off (`--insecure`,
+    /// `ssl_client_require_valid_cert = no`); `None` verifies (the
+    /// default). [`Client::new`] prints a loud warning on stderr when this
+    /// is set and the connection is https.
+    pub insecure: Option<String>,
     /// Worker threads that will share the client (sizes the pool).
     pub workers: usize,
     /// The Dovecot user, sent as X-Dovecot-Username like Dovecot does.
@@ -169,6 +178,24 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A transfer buffer for an object of `size` bytes (unknown: the largest).
+fn io_buffer_size(size: Option<u64>) -> usize {
+    const MIN: u64 = 8 * 1024;
+    const MAX: u64 = 256 * 1024;
+    size.map_or(MAX, |s| s.saturating_add(1).clamp(MIN, MAX)) as usize
+}
+
+/// Turning verification off must never go unnoticed: say so on stderr,
+/// in capitals, with what it exposes.
+fn warn_insecure(why: &str, base: &str) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "obox-cli: WARNING: TLS CERTIFICATE VERIFICATION IS DISABLED ({why}).\n\
+         obox-cli: WARNING: {base} is not authenticated: anyone on the network path can impersonate it, \
+         read and alter objects in transit. Use --ca-file or ssl_client_ca_file instead."
+    );
+}
+
 /// A plain (non-multipart, non-KMS) ETag is the hex MD5 of the content.
 fn plain_md5_etag(etag: &str) -> Option<String> {
     let t = etag.trim_matches('"');
@@ -202,8 +229,18 @@ impl Client {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Client, S3Error> {
         let workers = opts.workers.max(1);
-        let transport =
-            Transport::new(opts.ca_file.as_deref(), workers).map_err(|e| local("INIT", None, e))?;
+        let tls = TlsSettings {
+            ca_file: opts.ca_file.clone(),
+            ca_dir: opts.ca_dir.clone(),
+            verify: opts.insecure.is_none(),
+        };
+        if let Some(why) = &opts.insecure
+            && ep.connect_base().starts_with("https:")
+        {
+            warn_insecure(why, &ep.connect_base());
+        }
+        let transport = Transport::new(&tls, workers)
+            .map_err(|e| S3Error::new("INIT", None, S3ErrorKind::Tls(e.to_string())))?;
         let creds = CredentialProvider::resolve(&ep, &transport, env)?;
         let mut fixed = Vec::new();
         for (k, v) in &ep.params.addhdr {
@@ -381,6 +418,12 @@ impl Client {
                     }
                     kind
                 }
+                // Retrying cannot make a certificate trusted.
+                Err(kind @ S3ErrorKind::Tls(_)) => {
+                    let mut e = S3Error::new(req.method, display_key, kind);
+                    e.attempts = attempt;
+                    return Err(e);
+                }
                 Err(e) => e,
             };
             if attempt > max_retries {
@@ -504,7 +547,11 @@ impl Client {
                 }
                 Ok(resp)
             }
-            Err(TransportError { code, detail }) => {
+            Err(TransportError {
+                code,
+                detail,
+                fatal,
+            }) => {
                 self.log.attempt(
                     &conn,
                     req.method,
@@ -521,6 +568,9 @@ impl Client {
                     && detail.contains("No such file")
                 {
                     return Err(S3ErrorKind::Local(io::Error::other(detail)));
+                }
+                if fatal && code == codes::CONNECT_FAILED {
+                    return Err(S3ErrorKind::Tls(detail));
                 }
                 Err(S3ErrorKind::Transport { code, detail })
             }
@@ -557,9 +607,14 @@ impl Client {
         let mut got: u64 = 0;
         let mut md5 = Md5::new();
         let mut first: Option<ObjectInfo> = None;
-        let mut buf = vec![0u8; 256 * 1024];
+        // Sized on the first response: small objects (the common case in
+        // obox) don't need 256 KiB each, which adds up over many workers.
+        let mut buf: Vec<u8> = Vec::new();
         self.execute(&req, |mut resp, next| {
             let info = info_from(key, &resp);
+            if buf.is_empty() {
+                buf = vec![0u8; io_buffer_size(Some(info.size))];
+            }
             let resumed = first.is_some();
             if resumed && resp.status != 206 {
                 return Err(BodyFailure::Fatal(S3Error::new(
@@ -618,6 +673,7 @@ impl Client {
                 return Err(BodyFailure::Retry(TransportError {
                     code: codes::CONNECTION_LOST,
                     detail: format!("body ended after {got} of {expect_total} bytes"),
+                    fatal: false,
                 }));
             }
             let kms = resp
@@ -664,7 +720,7 @@ impl Client {
                 return self.get_ranges(key, file, info, workers);
             }
         }
-        let mut w = io::BufWriter::with_capacity(256 * 1024, file);
+        let mut w = io::BufWriter::with_capacity(io_buffer_size(size_hint), file);
         let info = self.get(key, &mut w)?;
         w.flush().map_err(|e| local("GET", Some(key), e))?;
         Ok(info)
@@ -750,6 +806,7 @@ impl Client {
                                 return Err(BodyFailure::Retry(TransportError {
                                     code: codes::CONNECTION_LOST,
                                     detail: format!("range body ended at {pos} of {end}"),
+                                    fatal: false,
                                 }));
                             }
                             Ok(())

@@ -70,6 +70,10 @@ pub enum S3ErrorKind {
     /// No usable response: Dovecot's internal codes 9000-9008 (9003
     /// connect failed, 9005 connection lost, 9007 bad response, 9008 timed out…).
     Transport { code: u16, detail: String },
+    /// TLS refused the server (untrusted or invalid certificate, failed
+    /// handshake) or the trust store could not be set up; never retried.
+    /// Dovecot reports these as 9003 connect failures.
+    Tls(String),
     /// The body did not match its length or ETag (Dovecot: 9006 broken payload).
     Integrity(String),
     /// No credentials from any source; lists each source and why it failed.
@@ -108,6 +112,7 @@ impl S3Error {
             S3ErrorKind::Http { status, .. } => Some(*status),
             S3ErrorKind::Transport { code, .. } => Some(*code),
             S3ErrorKind::Integrity(_) => Some(9006),
+            S3ErrorKind::Tls(_) => Some(9003),
             _ => None,
         }
     }
@@ -150,6 +155,7 @@ impl fmt::Display for S3Error {
             }
             S3ErrorKind::Transport { code, detail } => write!(f, "{code} {detail}")?,
             S3ErrorKind::Integrity(why) => write!(f, "9006 broken payload: {why}")?,
+            S3ErrorKind::Tls(why) => write!(f, "9003 {why}")?,
             S3ErrorKind::Credentials(tried) => {
                 write!(f, "no usable credentials; tried: {}", tried.join("; "))?
             }

@@ -1,9 +1,8 @@
 //! The HTTP transport. ureq and rustls are used here and nowhere else; the
 //! rest of the crate sees plain requests, responses and Dovecot-style
 //! transport error codes.
+use super::tls::{TlsConnector, TlsSettings};
 use std::io::{self, Read};
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Timeouts for one attempt.
@@ -59,6 +58,8 @@ impl HttpResponse {
 pub struct TransportError {
     pub code: u16,
     pub detail: String,
+    /// Retrying cannot help (an untrusted certificate): fail at once.
+    pub fatal: bool,
 }
 
 /// Dovecot's internal HTTP client codes (lib-http).
@@ -82,6 +83,7 @@ pub fn body_error(e: &io::Error) -> TransportError {
     TransportError {
         code,
         detail: e.to_string(),
+        fatal: false,
     }
 }
 
@@ -98,39 +100,31 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// `ca_file`: PEM bundle to trust instead of the built-in web PKI
-    /// roots. `pool`: idle connections kept per host (one per worker).
-    pub fn new(ca_file: Option<&Path>, pool: usize) -> io::Result<Transport> {
-        use ureq::tls::{RootCerts, TlsConfig};
-        let roots = match ca_file {
-            None => RootCerts::WebPki,
-            Some(p) => {
-                let pem = std::fs::read(p)?;
-                let mut certs = Vec::new();
-                for item in ureq::tls::parse_pem(&pem) {
-                    if let Ok(ureq::tls::PemItem::Certificate(c)) = item {
-                        certs.push(c);
-                    }
-                }
-                if certs.is_empty() {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("{}: no PEM certificates found", p.display()),
-                    ));
-                }
-                RootCerts::Specific(Arc::new(certs))
-            }
-        };
-        let agent: ureq::Agent = ureq::Agent::config_builder()
+    /// `tls`: whom to trust for https (see [`super::tls`]). `pool`: idle
+    /// connections kept per host (one per worker).
+    pub fn new(tls: &TlsSettings, pool: usize) -> io::Result<Transport> {
+        use ureq::unversioned::resolver::DefaultResolver;
+        use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
+        // Fail early on an unreadable --ca-file rather than at the first request.
+        if tls.ca_file.is_some() || tls.ca_dir.is_some() {
+            super::tls::root_store(tls)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        }
+        let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .no_delay(true)
             .user_agent(concat!("obox-cli/", env!("CARGO_PKG_VERSION")))
             .max_idle_connections(pool.max(4) * 2)
             .max_idle_connections_per_host(pool.max(4))
-            .tls_config(TlsConfig::builder().root_certs(roots).build())
-            .build()
-            .into();
+            .build();
+        // The chain of ureq's default connector, with our TLS step (which
+        // trusts webpki + system roots and explains certificate failures).
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
+                .chain(TlsConnector::new(tls.clone()));
+        let agent = ureq::Agent::with_parts(config, connector, DefaultResolver::default());
         Ok(Transport { agent })
     }
 
@@ -160,6 +154,7 @@ impl Transport {
         let bad = |e: ureq::http::Error| TransportError {
             code: codes::INVALID_URL,
             detail: e.to_string(),
+            fatal: false,
         };
         let result = match req.body {
             Body::Empty => self
@@ -201,6 +196,24 @@ impl Transport {
 
 fn map_error(e: ureq::Error) -> TransportError {
     use ureq::Error as E;
+    // Certificate and handshake failures: Dovecot reports them as connect
+    // failures; they are not retried, and the text says what to do.
+    let tls = match &e {
+        E::Io(io) => super::tls::describe(io),
+        E::Rustls(r) => Some(super::tls::describe_rustls(r)),
+        E::Tls(why) => Some(format!("TLS: {why}")),
+        E::Other(o) => o
+            .downcast_ref::<super::tls::TlsSetupError>()
+            .map(|t| t.to_string()),
+        _ => None,
+    };
+    if let Some(detail) = tls {
+        return TransportError {
+            code: codes::CONNECT_FAILED,
+            detail,
+            fatal: true,
+        };
+    }
     let code = match &e {
         E::Timeout(_) => codes::TIMED_OUT,
         E::HostNotFound => codes::HOST_LOOKUP_FAILED,
@@ -219,5 +232,6 @@ fn map_error(e: ureq::Error) -> TransportError {
     TransportError {
         code,
         detail: e.to_string(),
+        fatal: false,
     }
 }

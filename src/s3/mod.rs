@@ -24,6 +24,7 @@ pub mod multipart;
 pub mod params;
 pub mod retry;
 pub mod sign;
+pub mod tls;
 pub mod xml;
 
 pub use client::{Client, ClientOptions, ListEntry, ListPage, ObjectInfo, PutSource};

@@ -501,6 +501,10 @@ pub enum Fault {
     Truncate(usize),
     /// Forward after waiting this long.
     Delay(Duration),
+    /// Forward (the server acts on it), then drop the connection instead
+    /// of relaying the response: the client must retry an operation that
+    /// already happened.
+    LoseResponse,
 }
 
 /// Facts about a request, for the fault rule.
@@ -646,6 +650,10 @@ impl FaultProxy {
                             }
                         }
                     }
+                }
+                if fault == Fault::LoseResponse {
+                    let _ = w.shutdown(Shutdown::Both);
+                    return;
                 }
                 let send = match fault {
                     Fault::Truncate(n) => n.min(body.len()),
