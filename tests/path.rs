@@ -25,8 +25,14 @@ fn dovecot_expand(template: &str, user: &str) -> String {
         .arg(shared().join("oracle/oracle-stop.sh"))
         .env("ORACLE_DIR", dir.path().join("oracle"))
         .output();
-    assert!(o.status.success(), "expand.sh: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).trim_end_matches('\n').to_string()
+    assert!(
+        o.status.success(),
+        "expand.sh: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .trim_end_matches('\n')
+        .to_string()
 }
 
 fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
@@ -44,7 +50,10 @@ fn example_config_for_alice() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["mail_location"]["root"], "c160f8cc/alice@example.com");
     assert_eq!(v["home"], "/var/vmail/c1/alice@example.com");
-    assert_eq!(v["mail_location"]["index"], "/var/vmail/c1/alice@example.com");
+    assert_eq!(
+        v["mail_location"]["index"],
+        "/var/vmail/c1/alice@example.com"
+    );
     let obox = &v["chains"]["obox_fs"];
     assert_eq!(obox["fscache"][0]["path"], "/var/cache/mails/3");
     assert_eq!(obox["key_prefix"], "c160f8cc/alice@example.com/");
@@ -79,7 +88,11 @@ fn agrees_with_dovecot_for_every_chain_kind() {
          }\n",
     )
     .unwrap();
-    for user in ["alice@example.com", "Bob.Smith@Sub.Example.ORG", "pct%user@example.com"] {
+    for user in [
+        "alice@example.com",
+        "Bob.Smith@Sub.Example.ORG",
+        "pct%user@example.com",
+    ] {
         let o = run([
             "path",
             "-c",
@@ -100,7 +113,10 @@ fn agrees_with_dovecot_for_every_chain_kind() {
         assert_eq!(obox["bucket"], "mails");
         assert_eq!(obox["key_prefix"], format!("{root}/").as_str());
         let url = obox["url"].as_str().unwrap();
-        assert!(url.starts_with("http://s3.example.com:9000/mails/"), "{url}");
+        assert!(
+            url.starts_with("http://s3.example.com:9000/mails/"),
+            "{url}"
+        );
         assert!(!url.contains("SEC"), "secret in {url}");
         let idx = &v["chains"]["obox_index_fs"];
         assert_eq!(idx["signing"], "SigV2 (no region=)");
@@ -139,7 +155,15 @@ fn per_user_errors_do_not_stop_the_batch() {
     assert_eq!(v[2]["user"], "bob");
     // With a home the same users succeed.
     let o = run_stdin(
-        ["path", "-c", conf.to_str().unwrap(), "--stdin", "--json", "--home", "/h"],
+        [
+            "path",
+            "-c",
+            conf.to_str().unwrap(),
+            "--stdin",
+            "--json",
+            "--home",
+            "/h",
+        ],
         b"alice\nbob\n",
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -160,7 +184,10 @@ fn unescaped_percent_in_secret_fails_like_dovecot() {
     assert_eq!(o.status.code(), Some(1));
     let v = &json_lines(&o.stdout)[0];
     let err = v["errors"][0].as_str().unwrap();
-    assert!(err.starts_with("Failed to expand plugin setting obox_fs = '"), "{err}");
+    assert!(
+        err.starts_with("Failed to expand plugin setting obox_fs = '"),
+        "{err}"
+    );
     assert!(err.ends_with(": Unknown variable '%F'"), "{err}");
     assert!(!err.contains("SEC"), "secret leaked: {err}");
 }
@@ -179,10 +206,24 @@ fn three_layers_end_to_end() {
     )
     .unwrap();
     let c = conf.to_str().unwrap();
-    let raw = run(["config", "-c", c, "-H", "plugin/obox_fs"]);
-    assert_eq!(stdout(&raw), "s3:https://AK:a%%2Fb%%3Ac%%25d@b.s3.example.com/?region=x\n");
-    let exp = run(["expand", "--user", "u", "s3:https://AK:a%%2Fb%%3Ac%%25d@b"]);
+    // Key lookups and expand hide credentials unless -P (issue 7).
+    let raw = run(["config", "-c", c, "-H", "-P", "plugin/obox_fs"]);
+    assert_eq!(
+        stdout(&raw),
+        "s3:https://AK:a%%2Fb%%3Ac%%25d@b.s3.example.com/?region=x\n"
+    );
+    let hidden = run(["config", "-c", c, "-H", "plugin/obox_fs"]);
+    assert!(!stdout(&hidden).contains("a%%2Fb"), "{}", stdout(&hidden));
+    let exp = run([
+        "expand",
+        "-P",
+        "--user",
+        "u",
+        "s3:https://AK:a%%2Fb%%3Ac%%25d@b",
+    ]);
     assert_eq!(stdout(&exp), "s3:https://AK:a%2Fb%3Ac%25d@b\n");
+    let hidden = run(["expand", "--user", "u", "s3:https://AK:a%%2Fb%%3Ac%%25d@b"]);
+    assert!(!stdout(&hidden).contains("a%2Fb"), "{}", stdout(&hidden));
     let o = run(["path", "-c", c, "--json", "-P", "u"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let ch = run(["chain", "-c", c, "--json", "-P"]);
@@ -210,5 +251,13 @@ fn bad_input_users_never_panic() {
     assert_eq!(v.len(), 4);
     assert_eq!(v[3]["user"], "last");
     // `%` in a username is literal, never re-expanded.
-    assert_eq!(v[2]["mail_location"]["root"].as_str().unwrap().split_once('/').unwrap().1, "pct%u@example.com");
+    assert_eq!(
+        v[2]["mail_location"]["root"]
+            .as_str()
+            .unwrap()
+            .split_once('/')
+            .unwrap()
+            .1,
+        "pct%u@example.com"
+    );
 }

@@ -87,3 +87,51 @@ pub fn load_with(
 ) -> Result<Config, ConfError> {
     parser::Parser::new(mode, limits).parse_root(path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_from_bytes_parses_and_refuses_the_filesystem() {
+        let cfg = load_from_bytes(
+            "mem.conf",
+            b"mail_location = obox:%u:INDEX=~/\nplugin {\n  obox_fs = posix:\n}\n",
+            ExpandMode::Literal,
+        )
+        .unwrap();
+        assert_eq!(cfg.root.sections.len(), 1);
+        let e = load_from_bytes("mem.conf", b"!include /etc/passwd\n", ExpandMode::Literal)
+            .unwrap_err();
+        assert!(e.fatal.contains("!include is not available"), "{}", e.fatal);
+        let e = load_from_bytes(
+            "mem.conf",
+            b"plugin {\n  x = </etc/passwd\n}\n",
+            ExpandMode::Expand,
+        )
+        .unwrap_err();
+        assert!(
+            e.fatal.contains("<file values are not available"),
+            "{}",
+            e.fatal
+        );
+    }
+
+    #[test]
+    fn continuation_lines_are_capped() {
+        let mut text = b"plugin {\n  x = ".to_vec();
+        for _ in 0..reader::MAX_CONTINUATIONS + 1 {
+            text.extend_from_slice(b"a \\\n");
+        }
+        text.extend_from_slice(b"end\n}\n");
+        let e = load_from_bytes("mem.conf", &text, ExpandMode::Literal).unwrap_err();
+        assert!(e.fatal.contains("physical lines"), "{}", e.fatal);
+        // At the cap itself the line is still accepted.
+        let mut text = b"plugin {\n  x = ".to_vec();
+        for _ in 0..reader::MAX_CONTINUATIONS - 1 {
+            text.extend_from_slice(b"a \\\n");
+        }
+        text.extend_from_slice(b"end\n}\n");
+        assert!(load_from_bytes("mem.conf", &text, ExpandMode::Literal).is_ok());
+    }
+}

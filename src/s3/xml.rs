@@ -144,4 +144,15 @@ mod tests {
         );
         assert!(parse(b"<a><b></a>").is_err());
     }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse(ok.as_bytes()).is_ok());
+        // A million levels: refused early (and never built, so never
+        // dropped recursively).
+        let deep = format!("{}{}", "<a>".repeat(1_000_000), "</a>".repeat(1_000_000));
+        let e = parse(deep.as_bytes()).unwrap_err();
+        assert!(e.contains("nested deeper than"), "{e}");
+    }
 }
