@@ -394,6 +394,29 @@ fn pathological_templates() {
     );
 }
 
+/// Found by the var_expand fuzz target (artifact oom-ed9023c7…): a
+/// `%{if;…;~;REGEX}` whose regex stacks 90 `+` made glibc's regcomp take
+/// gigabytes. Now refused before compiling.
+#[test]
+fn regex_bomb_in_if_is_refused() {
+    let template = format!(
+        "%{{if;%n);~;z]pidewac\n%Eua{}c\n%Eu/;lmi}}xed",
+        "+".repeat(90)
+    );
+    let m = measure(
+        &["expand", "--user", "x", &template],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(m.code, Some(1), "{}", m.stderr);
+    assert!(m.stderr.contains("too complex"), "{}", m.stderr);
+    assert!(
+        m.peak_kib < 100 * 1024 && m.secs < 10.0,
+        "{} KiB",
+        m.peak_kib
+    );
+}
+
 // ----------------------------------------------------------------- stdin
 
 /// 1 GB of users on `path --stdin`, streamed (never held by the test):
