@@ -415,6 +415,25 @@ fn regex_bomb_in_if_is_refused() {
         "{} KiB",
         m.peak_kib
     );
+    // Second find (artifact timeout-b7779ca2…): the pattern comes from the
+    // user name through %E; a star among stacked pluses took glibc 10 s.
+    let m = measure(
+        &[
+            "expand",
+            "--user",
+            "x++++*+++++++++++",
+            "%{if;%n;~;z%Eu;y;n}",
+        ],
+        None,
+        Duration::from_secs(30),
+    );
+    assert_eq!(m.code, Some(1), "{}", m.stderr);
+    assert!(m.stderr.contains("too complex"), "{}", m.stderr);
+    assert!(
+        m.peak_kib < 100 * 1024 && m.secs < 5.0,
+        "{} KiB",
+        m.peak_kib
+    );
 }
 
 // ----------------------------------------------------------------- stdin
