@@ -1,32 +1,20 @@
 //! `obox-cli path`: per-user locations, checked against real Dovecot's own
 //! expansion (`doveadm user -e` through the oracle script) for the values
 //! Dovecot computes, and against the spec's worked examples.
+use crate::support::oracle::Oracle;
 use crate::support::*;
-use std::process::Command;
 
 fn example() -> String {
     root().join("examples/dovecot.conf").display().to_string()
 }
 
-/// What real Dovecot expands a template to for a user (oracle/expand.sh
-/// runs a private Dovecot under /tmp; it needs root and dovecot-core).
-fn dovecot_expand(template: &str, user: &str) -> String {
-    let script = shared().join("oracle/expand.sh");
-    require_program("doveadm", "apt-get install dovecot-core");
-    let dir = tempdir();
-    let o = Command::new("bash")
-        .arg(&script)
-        .arg(template)
-        .arg(user)
-        .env("ORACLE_DIR", dir.path().join("oracle"))
-        .output()
-        .unwrap();
-    let _ = Command::new("bash")
-        .arg(shared().join("oracle/oracle-stop.sh"))
-        .env("ORACLE_DIR", dir.path().join("oracle"))
-        .output();
-    assert!(o.status.success(), "expand.sh: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).trim_end_matches('\n').to_string()
+/// What real Dovecot expands a template to for a user.
+fn dovecot_expand(oracle: &Oracle, template: &str, user: &str) -> String {
+    let home = oracle.conf().parent().unwrap().to_path_buf();
+    match Oracle::expand(&oracle.conf(), &home, template.as_bytes(), user.as_bytes()) {
+        Some(Ok(v)) => String::from_utf8(v).unwrap(),
+        other => panic!("doveadm user -e {template} {user}: {other:?}"),
+    }
 }
 
 fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
@@ -44,7 +32,10 @@ fn example_config_for_alice() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["mail_location"]["root"], "c160f8cc/alice@example.com");
     assert_eq!(v["home"], "/var/vmail/c1/alice@example.com");
-    assert_eq!(v["mail_location"]["index"], "/var/vmail/c1/alice@example.com");
+    assert_eq!(
+        v["mail_location"]["index"],
+        "/var/vmail/c1/alice@example.com"
+    );
     let obox = &v["chains"]["obox_fs"];
     assert_eq!(obox["fscache"][0]["path"], "/var/cache/mails/3");
     assert_eq!(obox["key_prefix"], "c160f8cc/alice@example.com/");
@@ -79,7 +70,12 @@ fn agrees_with_dovecot_for_every_chain_kind() {
          }\n",
     )
     .unwrap();
-    for user in ["alice@example.com", "Bob.Smith@Sub.Example.ORG", "pct%user@example.com"] {
+    let oracle = Oracle::start();
+    for user in [
+        "alice@example.com",
+        "Bob.Smith@Sub.Example.ORG",
+        "pct%user@example.com",
+    ] {
         let o = run([
             "path",
             "-c",
@@ -91,22 +87,25 @@ fn agrees_with_dovecot_for_every_chain_kind() {
         ]);
         assert!(o.status.success(), "{user}: {}", stderr(&o));
         let v = &json_lines(&o.stdout)[0];
-        let root = dovecot_expand("%2Mu/%2.3Mu/%u", user);
+        let root = dovecot_expand(&oracle, "%2Mu/%2.3Mu/%u", user);
         assert_eq!(v["mail_location"]["root"], root.as_str(), "{user}");
-        let cache = dovecot_expand("/var/cache/o/%4Nu", user);
+        let cache = dovecot_expand(&oracle, "/var/cache/o/%4Nu", user);
         assert_eq!(v["chains"]["obox_fs"]["fscache"][0]["path"], cache.as_str());
         let obox = &v["chains"]["obox_fs"];
         assert_eq!(obox["addressing"], "path-style");
         assert_eq!(obox["bucket"], "mails");
         assert_eq!(obox["key_prefix"], format!("{root}/").as_str());
         let url = obox["url"].as_str().unwrap();
-        assert!(url.starts_with("http://s3.example.com:9000/mails/"), "{url}");
+        assert!(
+            url.starts_with("http://s3.example.com:9000/mails/"),
+            "{url}"
+        );
         assert!(!url.contains("SEC"), "secret in {url}");
         let idx = &v["chains"]["obox_index_fs"];
         assert_eq!(idx["signing"], "SigV2 (no region=)");
         assert_eq!(idx["bucket"], "idx");
         let fts = &v["chains"]["fts_dovecot_fs"];
-        let fts_prefix = dovecot_expand("%8Mu/%u/fts/", user);
+        let fts_prefix = dovecot_expand(&oracle, "%8Mu/%u/fts/", user);
         assert_eq!(fts["key_prefix"], fts_prefix.as_str(), "{user}");
     }
 }
@@ -139,7 +138,15 @@ fn per_user_errors_do_not_stop_the_batch() {
     assert_eq!(v[2]["user"], "bob");
     // With a home the same users succeed.
     let o = run_stdin(
-        ["path", "-c", conf.to_str().unwrap(), "--stdin", "--json", "--home", "/h"],
+        [
+            "path",
+            "-c",
+            conf.to_str().unwrap(),
+            "--stdin",
+            "--json",
+            "--home",
+            "/h",
+        ],
         b"alice\nbob\n",
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -160,7 +167,10 @@ fn unescaped_percent_in_secret_fails_like_dovecot() {
     assert_eq!(o.status.code(), Some(1));
     let v = &json_lines(&o.stdout)[0];
     let err = v["errors"][0].as_str().unwrap();
-    assert!(err.starts_with("Failed to expand plugin setting obox_fs = '"), "{err}");
+    assert!(
+        err.starts_with("Failed to expand plugin setting obox_fs = '"),
+        "{err}"
+    );
     assert!(err.ends_with(": Unknown variable '%F'"), "{err}");
     assert!(!err.contains("SEC"), "secret leaked: {err}");
 }
@@ -180,7 +190,10 @@ fn three_layers_end_to_end() {
     .unwrap();
     let c = conf.to_str().unwrap();
     let raw = run(["config", "-c", c, "-H", "plugin/obox_fs"]);
-    assert_eq!(stdout(&raw), "s3:https://AK:a%%2Fb%%3Ac%%25d@b.s3.example.com/?region=x\n");
+    assert_eq!(
+        stdout(&raw),
+        "s3:https://AK:a%%2Fb%%3Ac%%25d@b.s3.example.com/?region=x\n"
+    );
     let exp = run(["expand", "--user", "u", "s3:https://AK:a%%2Fb%%3Ac%%25d@b"]);
     assert_eq!(stdout(&exp), "s3:https://AK:a%2Fb%3Ac%25d@b\n");
     let o = run(["path", "-c", c, "--json", "-P", "u"]);
@@ -210,5 +223,13 @@ fn bad_input_users_never_panic() {
     assert_eq!(v.len(), 4);
     assert_eq!(v[3]["user"], "last");
     // `%` in a username is literal, never re-expanded.
-    assert_eq!(v[2]["mail_location"]["root"].as_str().unwrap().split_once('/').unwrap().1, "pct%u@example.com");
+    assert_eq!(
+        v[2]["mail_location"]["root"]
+            .as_str()
+            .unwrap()
+            .split_once('/')
+            .unwrap()
+            .1,
+        "pct%u@example.com"
+    );
 }

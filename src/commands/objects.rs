@@ -182,6 +182,15 @@ fn resolve_from_config(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Targ
         }
     }
     let mut target = target_from_parts(&url, compress, crypt, args)?;
+    let text = |k: &str| {
+        cfg.value(k)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    };
+    target.apply_ssl_client_settings(
+        text("ssl_client_ca_file").as_deref(),
+        text("ssl_client_ca_dir").as_deref(),
+        text("ssl_client_require_valid_cert").as_deref(),
+    )?;
     if args.user.is_some() && args.fs != FsKind::Fts {
         let paths = prepared
             .mail_paths(&ctx)
