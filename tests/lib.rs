@@ -11,5 +11,6 @@ mod expand;
 mod generated;
 mod lint;
 mod objects;
+mod objects_config;
 mod path;
 mod tls;
