@@ -13,4 +13,5 @@ mod lint;
 mod objects;
 mod objects_config;
 mod path;
+mod readme;
 mod tls;

@@ -12,10 +12,28 @@ pub struct RuleArgs {
     /// List every rule.
     #[arg(long, conflicts_with = "code")]
     pub all: bool,
+    /// With --all: a Markdown table (the README's rule table).
+    #[arg(long, requires = "all")]
+    pub markdown: bool,
 }
 
 pub fn run(args: &RuleArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
+    if args.all && args.markdown {
+        writeln!(out, "| code | name | severity | what it checks |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        for r in RULES {
+            writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                r.code,
+                r.name,
+                r.severity.as_str(),
+                r.summary.replace('|', "\\|")
+            )?;
+        }
+        return Ok(ExitStatus::Success);
+    }
     if args.all {
         for r in RULES {
             writeln!(
