@@ -140,7 +140,14 @@ impl Dumper {
             self.table
                 .section_kind(scope.rsplit_once('/').map_or("", |(p, _)| p), &sec.ty)
         };
-        let mut items: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        // Settings are written straight from the config after sorting;
+        // sections are rendered first (their text is needed to know whether
+        // they print at all).
+        enum Item<'s> {
+            Set(&'s Setting, Option<&'static SettingDef>),
+            Text(Vec<u8>),
+        }
+        let mut items: Vec<(std::borrow::Cow<'_, [u8]>, Item<'_>)> = Vec::new();
         let strlist = matches!(kind, Some(SectionKind::StrList | SectionKind::Obsolete));
         for s in &sec.settings {
             let def = if strlist {
@@ -158,9 +165,7 @@ impl Dumper {
             if !show {
                 continue;
             }
-            let mut line = Vec::new();
-            self.setting(&mut line, s, def, depth);
-            items.push((s.key.as_bytes().to_vec(), line));
+            items.push((s.key.as_bytes().into(), Item::Set(s, def)));
         }
         if sec.ty == "namespace" && kind == Some(SectionKind::Merge) {
             // A namespace always shows its location and prefix.
@@ -169,7 +174,7 @@ impl Dumper {
                     let mut line = Vec::new();
                     indent(&mut line, depth);
                     line.extend_from_slice(format!("{k} = \n").as_bytes());
-                    items.push((k.as_bytes().to_vec(), line));
+                    items.push((k.as_bytes().into(), Item::Text(line)));
                 }
             }
         }
@@ -183,13 +188,13 @@ impl Dumper {
                 line.extend_from_slice(b"name = ");
                 line.extend_from_slice(n.as_bytes());
                 line.push(b'\n');
-                items.push((b"name".to_vec(), line));
+                items.push((b"name"[..].into(), Item::Text(line)));
             } else if in_filter {
                 // A passdb/userdb copied into a filter prints its empty name.
                 let mut line = Vec::new();
                 indent(&mut line, depth);
                 line.extend_from_slice(b"name = \n");
-                items.push((b"name".to_vec(), line));
+                items.push((b"name"[..].into(), Item::Text(line)));
             }
         }
         for c in sec.sections.iter().filter(|c| !c.is_filter()) {
@@ -245,11 +250,14 @@ impl Dumper {
             block.extend(inner);
             indent(&mut block, depth);
             block.extend_from_slice(b"}\n");
-            items.push((key, block));
+            items.push((key.into(), Item::Text(block)));
         }
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        for (_, text) in items {
-            out.extend(text);
+        for (_, item) in items {
+            match item {
+                Item::Set(s, def) => self.setting(out, s, def, depth),
+                Item::Text(t) => out.extend(t),
+            }
         }
     }
 
@@ -257,11 +265,11 @@ impl Dumper {
         indent(out, depth);
         out.extend_from_slice(s.key.as_bytes());
         out.extend_from_slice(b" = ");
-        let v = match def {
-            Some(d) => normalize(d, &s.value.bytes),
-            None => s.value.bytes.clone(),
+        let v: std::borrow::Cow<'_, [u8]> = match def {
+            Some(d) => normalize(d, &s.value.bytes).into(),
+            None => s.value.bytes.as_slice().into(),
         };
-        out.extend(format_value(&s.key, &v, self.opts.show_secrets));
+        write_value(out, &s.key, &v, self.opts.show_secrets);
         out.push(b'\n');
     }
 }
@@ -270,16 +278,31 @@ impl Dumper {
 /// inside values hidden, quoted when it holds `#` or starts or ends with
 /// whitespace — unless hiding changed it, which doveconf prints raw.
 pub fn format_value(key: &str, v: &[u8], show_secrets: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len() + 2);
+    write_value(&mut out, key, v, show_secrets);
+    out
+}
+
+fn write_value(out: &mut Vec<u8>, key: &str, v: &[u8], show_secrets: bool) {
     if !show_secrets {
         if secrets::is_secret_key(key) && !v.is_empty() {
-            return secrets::HIDDEN_SETTING.as_bytes().to_vec();
+            out.extend_from_slice(secrets::HIDDEN_SETTING.as_bytes());
+            return;
         }
-        let hidden = secrets::redact_with(v, secrets::HIDDEN);
-        if hidden != v {
-            return hidden;
+        if !secrets::secret_ranges(v).is_empty() {
+            out.extend(secrets::redact_with(v, secrets::HIDDEN));
+            return;
         }
     }
-    quote_value(v)
+    let white = |b: &u8| *b == b' ' || *b == b'\t';
+    let needs = v.contains(&b'#') || v.first().is_some_and(white) || v.last().is_some_and(white);
+    if needs {
+        out.push(b'"');
+        out.extend(escape(v));
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(v);
+    }
 }
 
 /// A value in the form doveconf prints it, so equal settings compare equal.

@@ -247,7 +247,8 @@ impl Parser {
     fn parse_lines(&mut self, file: FileId, path: &str, text: &[u8]) -> Result<(), ConfError> {
         let mut reader = Reader::new(text);
         let mut warned = 0;
-        while let Some(line) = reader.next_line() {
+        let mut line = super::reader::LogicalLine::default();
+        while reader.next_line_into(&mut line) {
             for w in &reader.warnings[warned..] {
                 self.warnings.push(ConfWarning {
                     message: format!(
@@ -732,14 +733,18 @@ impl Parser {
             ));
         }
         let node = &mut self.nodes[target];
-        match node.key_index.get(&key) {
+        let next = node.settings.len();
+        // One hash per key: doveconf's linear scan here is its O(n²).
+        match node.key_index.entry(key) {
             // Last assignment wins; the first position is kept.
-            Some(&i) => {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let i = *e.get();
                 node.settings[i].value = value.value;
                 node.settings[i].key_origin = key_origin;
             }
-            None => {
-                node.key_index.insert(key.clone(), node.settings.len());
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let key = e.key().clone();
+                e.insert(next);
                 node.settings.push(Setting {
                     key,
                     key_origin,
@@ -918,16 +923,28 @@ impl Parser {
             } else {
                 inner_start
             };
-            let mut i = inner_start;
-            while i < inner_end {
-                if t[i] == b'\\' {
-                    i += 1;
-                    if i >= inner_end {
-                        break;
+            // Runs between backslashes are copied whole; a backslash is
+            // dropped and the byte after it starts the next run.
+            let mut start = inner_start;
+            while start < inner_end {
+                let end = t[start..inner_end]
+                    .iter()
+                    .position(|&c| c == b'\\')
+                    .map_or(inner_end, |k| start + k);
+                for p in line.runs(start, end) {
+                    b.push_run(&t[p.line_start..p.line_start + p.len], p.file_offset);
+                }
+                if end >= inner_end {
+                    break;
+                }
+                // Keep the escaped byte (even a backslash) as the next run's
+                // first byte.
+                if end + 1 < inner_end {
+                    for p in line.runs(end + 1, end + 2) {
+                        b.push_run(&t[p.line_start..p.line_start + p.len], p.file_offset);
                     }
                 }
-                b.push_byte(t[i], line.file_offset(i));
-                i += 1;
+                start = end + 2;
             }
             return Ok(MadeValue {
                 value: b.finish(),

@@ -80,10 +80,6 @@ impl ValueBuilder {
         self.bytes.extend_from_slice(bytes);
     }
 
-    pub fn push_byte(&mut self, b: u8, file_offset: usize) {
-        self.push_run(&[b], file_offset);
-    }
-
     /// Bytes the parser made (a joining space, an expanded variable):
     /// they map to the nearest preceding run.
     pub fn push_generated(&mut self, bytes: &[u8]) {
