@@ -915,7 +915,7 @@ impl Parser {
             });
         }
         let q = raw.first().copied();
-        if raw.len() >= 1 && matches!(q, Some(b'"' | b'\'')) && raw.last() == q.as_ref() {
+        if !raw.is_empty() && matches!(q, Some(b'"' | b'\'')) && raw.last() == q.as_ref() {
             // Fully quoted: drop the outer quotes and remove backslashes.
             let inner_start = vr.start + 1;
             let inner_end = if raw.len() >= 2 {

@@ -217,7 +217,7 @@ pub fn format_size(n: u64) -> String {
         return "0".into();
     }
     for (m, u) in UNITS {
-        if n % m == 0 {
+        if n.is_multiple_of(m) {
             return format!("{} {u}", n / m);
         }
     }
@@ -238,7 +238,7 @@ pub fn format_time(ms: u64) -> String {
         return "0".into();
     }
     for (m, u) in UNITS {
-        if ms % m == 0 {
+        if ms.is_multiple_of(m) {
             return format!("{} {u}", ms / m);
         }
     }
