@@ -47,9 +47,39 @@ pub fn report_error(err: &anyhow::Error) -> ExitStatus {
     }
     use std::io::Write;
     let mut e = io::stderr().lock();
-    let _ = writeln!(e, "obox-cli: error: {err}");
+    let _ = writeln!(
+        e,
+        "obox-cli: error: {}",
+        elide_middle(&err.to_string(), MAX_MESSAGE)
+    );
     for cause in err.chain().skip(1) {
-        let _ = writeln!(e, "  caused by: {cause}");
+        let _ = writeln!(
+            e,
+            "  caused by: {}",
+            elide_middle(&cause.to_string(), MAX_MESSAGE)
+        );
     }
     ExitStatus::Error
+}
+
+/// Longest error message printed whole. Messages quote input (a key, a
+/// template); a multi-megabyte one would bury the error itself.
+pub const MAX_MESSAGE: usize = 4096;
+
+/// `s` if it is at most `max` bytes, else its start and end with the
+/// number of bytes left out between them.
+pub fn elide_middle(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max {
+        return s.into();
+    }
+    let half = max / 2;
+    let mut a = half;
+    while !s.is_char_boundary(a) {
+        a -= 1;
+    }
+    let mut b = s.len() - half;
+    while !s.is_char_boundary(b) {
+        b += 1;
+    }
+    format!("{}[… {} bytes …]{}", &s[..a], b - a, &s[b..]).into()
 }

@@ -17,6 +17,14 @@ fn obox_args(doveconf_args: &str) -> Vec<String> {
             key => out.push(key.into()),
         }
     }
+    // doveconf prints looked-up keys in clear without -P; obox-cli hides
+    // secrets everywhere unless -P (house rule), so lookups compare with -P.
+    let lookup = doveconf_args
+        .split_whitespace()
+        .any(|a| !a.starts_with('-'));
+    if lookup && !out.iter().any(|a| a == "-P") {
+        out.push("-P".into());
+    }
     out
 }
 

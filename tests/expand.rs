@@ -16,6 +16,8 @@ fn oracle_args(user: &[u8]) -> Vec<Vec<u8>> {
     home.extend_from_slice(user);
     vec![
         b"expand".to_vec(),
+        // Raw results are compared with Dovecot's: secrets shown.
+        b"-P".to_vec(),
         b"--user".to_vec(),
         user.to_vec(),
         b"--home".to_vec(),

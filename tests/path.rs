@@ -189,13 +189,24 @@ fn three_layers_end_to_end() {
     )
     .unwrap();
     let c = conf.to_str().unwrap();
-    let raw = run(["config", "-c", c, "-H", "plugin/obox_fs"]);
+    // Key lookups and expand hide credentials unless -P (issue 7).
+    let raw = run(["config", "-c", c, "-H", "-P", "plugin/obox_fs"]);
     assert_eq!(
         stdout(&raw),
         "s3:https://AK:a%%2Fb%%3Ac%%25d@b.s3.example.com/?region=x\n"
     );
-    let exp = run(["expand", "--user", "u", "s3:https://AK:a%%2Fb%%3Ac%%25d@b"]);
+    let hidden = run(["config", "-c", c, "-H", "plugin/obox_fs"]);
+    assert!(!stdout(&hidden).contains("a%%2Fb"), "{}", stdout(&hidden));
+    let exp = run([
+        "expand",
+        "-P",
+        "--user",
+        "u",
+        "s3:https://AK:a%%2Fb%%3Ac%%25d@b",
+    ]);
     assert_eq!(stdout(&exp), "s3:https://AK:a%2Fb%3Ac%25d@b\n");
+    let hidden = run(["expand", "--user", "u", "s3:https://AK:a%%2Fb%%3Ac%%25d@b"]);
+    assert!(!stdout(&hidden).contains("a%2Fb"), "{}", stdout(&hidden));
     let o = run(["path", "-c", c, "--json", "-P", "u"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let ch = run(["chain", "-c", c, "--json", "-P"]);

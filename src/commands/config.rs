@@ -55,6 +55,15 @@ pub fn run(a: &ConfigArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
                 eprintln!("obox-cli: warning: no such setting: {key}");
                 continue;
             };
+            // doveconf prints looked-up values in clear even without -P;
+            // obox-cli's rule is that secrets need -P everywhere, so the
+            // value is hidden the way `config` hides it in a full dump.
+            let v = if g.show_secrets {
+                v
+            } else {
+                let name = key.rsplit('/').next().unwrap_or(key);
+                secrets::hide_value(name, &v)
+            };
             if a.json {
                 json.insert(key.clone(), String::from_utf8_lossy(&v).into());
             } else if a.hide_key {
@@ -127,7 +136,11 @@ pub(crate) fn report_conf_error(
             let _ = writeln!(err, "obox-cli: warning: {}", w.message);
         }
     }
-    let _ = writeln!(err, "obox-cli: error: {msg}");
+    let _ = writeln!(
+        err,
+        "obox-cli: error: {}",
+        crate::output::elide_middle(&msg, crate::output::MAX_MESSAGE)
+    );
     let files = cfg.map_or(&e.files, |c| &c.files);
     if let Some(o) = e.origin
         && let Some(f) = files.files.get(o.file.0)

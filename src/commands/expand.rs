@@ -61,7 +61,16 @@ pub struct ExpandArgs {
     pub templates: Vec<OsString>,
 }
 
-pub fn run(args: &ExpandArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(args: &ExpandArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    // Templates are often whole fs strings with credentials in them: the
+    // URL userinfo and `secret=`-style words are hidden unless -P.
+    let hide = |b: &[u8]| -> Vec<u8> {
+        if g.show_secrets {
+            b.to_vec()
+        } else {
+            crate::secrets::redact_with(b, crate::secrets::HIDDEN)
+        }
+    };
     let ctx = match build_context(args) {
         Ok(c) => c,
         Err(e) => {
@@ -80,15 +89,15 @@ pub fn run(args: &ExpandArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         buf.clear();
         let result = expand_into(&template, &ctx, &mut buf);
         if args.tsv {
-            let mut line = tsv_escape(bytes(raw));
+            let mut line = tsv_escape(&hide(bytes(raw)));
             line.push(b'\t');
             line.extend_from_slice(&tsv_escape(ctx.user()));
             line.push(b'\t');
             match &result {
-                Ok(()) => line.extend_from_slice(&tsv_escape(&buf)),
+                Ok(()) => line.extend_from_slice(&tsv_escape(&hide(&buf))),
                 Err(e) => {
                     let mut m = b"!ERROR:".to_vec();
-                    m.extend_from_slice(&e.message());
+                    m.extend_from_slice(&hide(&e.message()));
                     line.extend_from_slice(&tsv_escape(&m));
                     status = ExitStatus::Failure;
                 }
@@ -99,16 +108,17 @@ pub fn run(args: &ExpandArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         }
         match result {
             Ok(()) => {
-                buf.push(b'\n');
-                out.write_all(&buf).context("writing to stdout")?;
+                let mut shown = hide(&buf);
+                shown.push(b'\n');
+                out.write_all(&shown).context("writing to stdout")?;
             }
             Err(e) => {
                 // Keep stdout and stderr in order for a reader of both.
                 out.flush().context("writing to stdout")?;
                 let mut line = b"obox-cli: error: Failed to expand ".to_vec();
-                line.extend_from_slice(bytes(raw));
+                line.extend_from_slice(&hide(bytes(raw)));
                 line.extend_from_slice(b": ");
-                line.extend_from_slice(&e.message());
+                line.extend_from_slice(&hide(&e.message()));
                 line.push(b'\n');
                 std::io::stderr()
                     .lock()

@@ -52,7 +52,9 @@ pub struct LoadLimits {
 impl Default for LoadLimits {
     fn default() -> Self {
         LoadLimits {
-            max_total_bytes: 1 << 30,
+            // Real configurations are kilobytes; 128 MiB leaves room for
+            // generated ones and keeps `!include /dev/zero` cheap to refuse.
+            max_total_bytes: 128 << 20,
             max_files: 10_000,
             max_include_depth: 64,
             max_depth: 64,
@@ -69,10 +71,71 @@ pub fn load(path: &std::path::Path, mode: ExpandMode) -> Result<Config, ConfErro
     load_with(path, mode, LoadLimits::default())
 }
 
+/// Parse in-memory configuration text as if it had been read from
+/// `path_name` (which appears in messages only). `!include` and `<file`
+/// values are refused: nothing is read from the filesystem. This is the
+/// entry point of the fuzz target and of tests that need no file.
+pub fn load_from_bytes(
+    path_name: &str,
+    bytes: &[u8],
+    mode: ExpandMode,
+) -> Result<Config, ConfError> {
+    parser::Parser::new(mode, LoadLimits::default())
+        .parse_bytes(path_name.to_string(), bytes.to_vec())
+}
+
 pub fn load_with(
     path: &std::path::Path,
     mode: ExpandMode,
     limits: LoadLimits,
 ) -> Result<Config, ConfError> {
     parser::Parser::new(mode, limits).parse_root(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn load_from_bytes_parses_and_refuses_the_filesystem() {
+        let cfg = load_from_bytes(
+            "mem.conf",
+            b"mail_location = obox:%u:INDEX=~/\nplugin {\n  obox_fs = posix:\n}\n",
+            ExpandMode::Literal,
+        )
+        .unwrap();
+        assert_eq!(cfg.root.sections.len(), 1);
+        let e = load_from_bytes("mem.conf", b"!include /etc/passwd\n", ExpandMode::Literal)
+            .unwrap_err();
+        assert!(e.fatal.contains("!include is not available"), "{}", e.fatal);
+        let e = load_from_bytes(
+            "mem.conf",
+            b"plugin {\n  x = </etc/passwd\n}\n",
+            ExpandMode::Expand,
+        )
+        .unwrap_err();
+        assert!(
+            e.fatal.contains("<file values are not available"),
+            "{}",
+            e.fatal
+        );
+    }
+
+    #[test]
+    fn continuation_lines_are_capped() {
+        let mut text = b"plugin {\n  x = ".to_vec();
+        for _ in 0..reader::MAX_CONTINUATIONS + 1 {
+            text.extend_from_slice(b"a \\\n");
+        }
+        text.extend_from_slice(b"end\n}\n");
+        let e = load_from_bytes("mem.conf", &text, ExpandMode::Literal).unwrap_err();
+        assert!(e.fatal.contains("physical lines"), "{}", e.fatal);
+        // At the cap itself the line is still accepted.
+        let mut text = b"plugin {\n  x = ".to_vec();
+        for _ in 0..reader::MAX_CONTINUATIONS - 1 {
+            text.extend_from_slice(b"a \\\n");
+        }
+        text.extend_from_slice(b"end\n}\n");
+        assert!(load_from_bytes("mem.conf", &text, ExpandMode::Literal).is_ok());
+    }
 }

@@ -91,10 +91,15 @@ pub(crate) struct Parser {
     /// warning: key → (file path, line).
     filter_keys: HashMap<String, (String, usize)>,
     pub warnings: Vec<ConfWarning>,
-    bytes_read: u64,
+    /// A Cell because `<file` values are read while building a value,
+    /// which only borrows the parser.
+    bytes_read: std::cell::Cell<u64>,
     files_read: usize,
     warned_obsolete: bool,
     table: &'static SettingsTable,
+    /// False for in-memory text ([`super::load_from_bytes`]): `!include`
+    /// and `<file` must not reach the filesystem then.
+    includes: bool,
 }
 
 /// A line error before it is given its `file line N:` prefix.
@@ -141,16 +146,17 @@ impl Parser {
             unnamed: 0,
             filter_keys: HashMap::new(),
             warnings: Vec::new(),
-            bytes_read: 0,
+            bytes_read: std::cell::Cell::new(0),
             files_read: 0,
             warned_obsolete: false,
             table: SettingsTable::get(),
+            includes: true,
         }
     }
 
     /// Parse the root file. Returns the config; a delayed error (missing
     /// `}`) is stored in it, line errors come back as Err.
-    pub fn parse_root(mut self, path: &Path) -> Result<Config, ConfError> {
+    pub fn parse_root(self, path: &Path) -> Result<Config, ConfError> {
         let path_str = path.to_string_lossy().into_owned();
         let text = match read_file(path, self.limits.max_total_bytes) {
             Ok(t) => t,
@@ -167,6 +173,21 @@ impl Parser {
             }
         };
         let canon = std::fs::canonicalize(path).ok();
+        self.parse_root_text(path_str, canon, text)
+    }
+
+    /// Parse in-memory text named `path_str`, with includes refused.
+    pub fn parse_bytes(mut self, path_str: String, text: Vec<u8>) -> Result<Config, ConfError> {
+        self.includes = false;
+        self.parse_root_text(path_str, None, text)
+    }
+
+    fn parse_root_text(
+        mut self,
+        path_str: String,
+        canon: Option<PathBuf>,
+        text: Vec<u8>,
+    ) -> Result<Config, ConfError> {
         if let Err(mut e) = self.parse_file(path_str.clone(), canon, text) {
             e.files = std::mem::take(&mut self.files);
             e.warnings = std::mem::take(&mut self.warnings);
@@ -232,7 +253,8 @@ impl Parser {
         text: Vec<u8>,
     ) -> Result<(), ConfError> {
         self.files_read += 1;
-        self.bytes_read += text.len() as u64;
+        self.bytes_read
+            .set(self.bytes_read.get() + text.len() as u64);
         let file = self.files.add(SourceFile::new(path.clone(), text));
         self.include_stack.push((path.clone(), canon));
         // The reader borrows the text; take it out of `files` for the
@@ -356,6 +378,12 @@ impl Parser {
         path: &str,
         line: &LogicalLine,
     ) -> Result<(), LineError> {
+        if line.overflow {
+            return Err(LineError::new(format!(
+                "Line continued with '\\' over more than {} physical lines; refusing it",
+                super::reader::MAX_CONTINUATIONS
+            )));
+        }
         let t = &line.text;
         match grammar::line(t) {
             Line::Error { message, at } => Err(LineError::at(message, Self::span(line, at))),
@@ -568,6 +596,11 @@ impl Parser {
     }
 
     fn include(&mut self, path: &str, pattern: &str, try_: bool) -> Result<(), LineError> {
+        if !self.includes {
+            return Err(LineError::new(
+                "!include is not available for in-memory configuration text",
+            ));
+        }
         // Relative patterns are joined to the including file's directory
         // as strings, exactly as Dovecot builds them (no canonicalisation).
         let full = if pattern.starts_with('/') {
@@ -615,7 +648,10 @@ impl Parser {
                     self.limits.max_files
                 )));
             }
-            let budget = self.limits.max_total_bytes.saturating_sub(self.bytes_read);
+            let budget = self
+                .limits
+                .max_total_bytes
+                .saturating_sub(self.bytes_read.get());
             let text = if Path::new(&m).is_dir() {
                 // Reading a directory fails and Dovecot treats it as empty.
                 Vec::new()
@@ -847,12 +883,28 @@ impl Parser {
                 }
             };
             let internal = self.internal_key(node, key);
-            let data = read_file(Path::new(&full), self.limits.max_total_bytes).map_err(|e| {
+            if !self.includes {
+                return Err(LineError::at(
+                    format!(
+                        "{internal}: <file values are not available for in-memory configuration text"
+                    ),
+                    whole.span,
+                ));
+            }
+            // `<file` contents share the byte budget with included files,
+            // so `key = </dev/zero` cannot take more than the rest of it.
+            let budget = self
+                .limits
+                .max_total_bytes
+                .saturating_sub(self.bytes_read.get());
+            let data = read_file(Path::new(&full), budget).map_err(|e| {
                 LineError::at(
                     format!("{internal}: Can't open file {fname_s}: {e}"),
                     whole.span,
                 )
             })?;
+            self.bytes_read
+                .set(self.bytes_read.get() + data.len() as u64);
             b.push_generated(&data);
             return Ok(MadeValue {
                 value: b.finish(),
@@ -997,12 +1049,20 @@ struct MadeValue {
 fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let f = std::fs::File::open(path).map_err(|e| strerror(&e))?;
+    let too_large = || format!("File too large (over {limit} bytes in all)");
+    // A regular file's size is known: refuse before reading any of it.
+    if let Ok(m) = f.metadata()
+        && m.is_file()
+        && m.len() > limit
+    {
+        return Err(too_large());
+    }
     let mut buf = Vec::new();
     f.take(limit.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| strerror(&e))?;
     if buf.len() as u64 > limit {
-        return Err(format!("File too large (over {limit} bytes in all)"));
+        return Err(too_large());
     }
     Ok(buf)
 }

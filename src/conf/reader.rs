@@ -26,7 +26,18 @@ pub(crate) struct LogicalLine {
     pub text: Vec<u8>,
     pub pieces: Vec<Piece>,
     pub line: usize,
+    /// More than [`MAX_CONTINUATIONS`] `\` continuations: the rest was
+    /// consumed but not kept, and the parser refuses the line.
+    pub overflow: bool,
 }
+
+/// Continuation lines joined into one logical line at most. Real configs
+/// use a handful; each costs two pieces of bookkeeping, so a file of
+/// nothing but `\` lines would otherwise cost ~50 bytes per 4 bytes read.
+pub(crate) const MAX_CONTINUATIONS: usize = 100_000;
+
+/// Ambiguous-`#` warnings kept per file (the rest are counted only).
+pub(crate) const MAX_WARNINGS: usize = 1000;
 
 impl LogicalLine {
     /// File offset of logical byte `i` (for `i == len`, just past the end).
@@ -153,7 +164,9 @@ impl<'a> Reader<'a> {
                 while cut > 0 && is_white(body[cut - 1]) {
                     cut -= 1;
                 }
-                if cut > 0 {
+                if pending.pieces.len() >= 2 * MAX_CONTINUATIONS {
+                    pending.overflow = true;
+                } else if cut > 0 {
                     pending.push(&body[..cut], offset + lead);
                     // The joining space is made by the parser; it maps to
                     // the backslash it replaces.
@@ -161,7 +174,9 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             }
-            pending.push(body, offset + lead);
+            if !pending.overflow {
+                pending.push(body, offset + lead);
+            }
             pending.line = self.line_no;
             return true;
         }
@@ -190,7 +205,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 b'#' => {
-                    if i > 0 && !is_white(body[i - 1]) {
+                    if i > 0 && !is_white(body[i - 1]) && self.warnings.len() < MAX_WARNINGS {
                         self.warnings.push(AmbiguousHash {
                             line: self.line_no,
                             file_offset: file_offset + i,

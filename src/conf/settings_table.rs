@@ -199,7 +199,12 @@ impl SettingsTable {
 
     /// The closest known key to a misspelt one, if it is close enough.
     pub fn suggest(&self, scope: &str, key: &str) -> Option<&str> {
+        // The distance is at least the difference in length: skipping keys
+        // that cannot be close keeps a multi-megabyte unknown key from
+        // costing (known keys × its length) work.
+        let key_chars = key.chars().count();
         self.keys(scope)
+            .filter(|k| k.chars().count().abs_diff(key_chars) <= 2.max(k.len() / 5))
             .map(|k| (levenshtein(k, key), k))
             .filter(|(d, k)| *d <= 2.max(k.len() / 5))
             .min()
@@ -254,5 +259,19 @@ mod tests {
         assert_eq!(t.suggest("", "mail_locaton"), Some("mail_location"));
         assert!(t.lookup("", "mail_location").is_some());
         assert!(t.has_section("", "namespace"));
+    }
+
+    #[test]
+    fn suggest_skips_keys_of_very_different_length() {
+        // Found by fuzzing the config parser: every unknown key used to be
+        // compared with every known one at full length, so a 10 MB key cost
+        // minutes. Now no known key is even within reach of its length.
+        let t = SettingsTable::get();
+        let long = "k".repeat(1 << 20);
+        let start = std::time::Instant::now();
+        assert_eq!(t.suggest("", &long), None);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        // Length prefilter counts characters, not bytes.
+        assert_eq!(t.suggest("", "mail_locatiön"), Some("mail_location"));
     }
 }

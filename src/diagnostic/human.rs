@@ -26,12 +26,16 @@ pub fn render_human(diags: &[Diagnostic], files: &Files, opts: RenderOptions) ->
     out
 }
 
+/// Bytes of a source line shown around a label at most.
+const MAX_LINE: usize = 400;
+
 fn hide(s: &str, opts: RenderOptions) -> String {
-    if opts.show_secrets {
+    let s = if opts.show_secrets {
         s.to_string()
     } else {
         redact(s)
-    }
+    };
+    crate::output::elide_middle(&s, crate::output::MAX_MESSAGE).into_owned()
 }
 
 fn render_one(out: &mut String, d: &Diagnostic, files: &Files, opts: RenderOptions) {
@@ -89,6 +93,20 @@ fn frame(out: &mut String, label: &Label, files: &Files, opts: RenderOptions, pr
     };
     let a = floor_char(&line, a);
     let b = floor_char(&line, b);
+    // A very long line is shown as a window around the label (carets
+    // clipped to it): a 10 MB line must not print 10 MB per finding.
+    let (line, a, b) = if line.len() > MAX_LINE {
+        let w0 = floor_char(&line, a.saturating_sub(MAX_LINE / 4));
+        let w1 = floor_char(&line, w0 + MAX_LINE);
+        let lead = if w0 > 0 { "..." } else { "" };
+        let tail = if w1 < line.len() { "..." } else { "" };
+        let shown = format!("{lead}{}{tail}", &line[w0..w1]);
+        let na = a - w0 + lead.len();
+        let nb = b.min(w1).max(a) - w0 + lead.len();
+        (shown, na, nb)
+    } else {
+        (line, a, b)
+    };
     let gutter = line_no.to_string().len();
     let pad = " ".repeat(gutter);
     let arrow = if primary { "-->" } else { ":::" };

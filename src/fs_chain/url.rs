@@ -17,12 +17,22 @@ pub const HIDDEN: &str = "#hidden_use-P_to_show#";
 
 /// A credential from the userinfo. `raw` is the text as written,
 /// `decoded` after `%%`→`%` (config form) and percent-decoding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Secret {
     pub raw: String,
     pub decoded: String,
     #[serde(serialize_with = "super::ser_span")]
     pub span: Span,
+}
+
+/// Debug output (panic messages, `{:?}` in errors) never shows the text.
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Secret")
+            .field("raw", &HIDDEN)
+            .field("span", &self.span)
+            .finish()
+    }
 }
 
 impl Secret {

@@ -136,6 +136,44 @@ fn local(method: &'static str, key: Option<&str>, e: io::Error) -> S3Error {
     S3Error::new(method, key, S3ErrorKind::Local(e))
 }
 
+/// The most an XML answer (a listing page, a delete or multipart result)
+/// may be. A real 1000-key page is a few hundred KiB at worst; a server
+/// that sends more, or never stops, is refused instead of buffered.
+pub const MAX_XML_BODY: u64 = 32 << 20;
+
+/// Read a whole XML answer, at most [`MAX_XML_BODY`] bytes.
+pub(crate) fn read_xml_body(
+    body: &mut dyn Read,
+    method: &'static str,
+) -> Result<Vec<u8>, BodyFailure> {
+    let mut v = Vec::new();
+    body.take(MAX_XML_BODY + 1)
+        .read_to_end(&mut v)
+        .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
+    if v.len() as u64 > MAX_XML_BODY {
+        return Err(BodyFailure::Fatal(S3Error::new(
+            method,
+            None,
+            S3ErrorKind::Protocol(format!(
+                "response body larger than {} MiB; refusing to read more",
+                MAX_XML_BODY >> 20
+            )),
+        )));
+    }
+    Ok(v)
+}
+
+/// Truncated pages without entries tolerated in a row. S3 itself may send
+/// a few (keys hidden by delete markers); a hundred means a broken server.
+const MAX_EMPTY_PAGES: usize = 100;
+
+fn hash_token(t: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -901,13 +939,7 @@ impl Client {
             body: ReqBody::Empty,
         };
         let body = self
-            .execute(&req, |mut resp, _| {
-                let mut v = Vec::new();
-                match resp.body.read_to_end(&mut v) {
-                    Ok(_) => Ok(v),
-                    Err(e) => Err(BodyFailure::Retry(body_error(&e))),
-                }
-            })
+            .execute(&req, |mut resp, _| read_xml_body(&mut resp.body, "LIST"))
             .map_err(|mut e| {
                 e.method = "LIST";
                 e.key = Some(prefix.to_string());
@@ -958,14 +990,31 @@ impl Client {
         f: &mut dyn FnMut(ListPage) -> io::Result<()>,
     ) -> Result<(), S3Error> {
         let mut token: Option<String> = None;
+        // A server that hands back a token it gave before, or truncated
+        // pages with nothing in them without end, would keep us listing
+        // forever. Tokens are remembered as hashes to keep memory small.
+        let mut seen = std::collections::HashSet::new();
+        let mut empty_run = 0;
         loop {
             let mut page = self.list_page(prefix, delimiter, token.as_deref())?;
             let next = page.next_token.take();
+            let empty = page.entries.is_empty() && page.prefixes.is_empty();
             f(page).map_err(|e| local("LIST", Some(prefix), e))?;
-            match next {
-                Some(t) => token = Some(t),
-                None => return Ok(()),
+            let Some(t) = next else { return Ok(()) };
+            let protocol =
+                |why: String| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(why));
+            if !seen.insert(hash_token(&t)) {
+                return Err(protocol(
+                    "the server repeated a continuation token (endless listing)".into(),
+                ));
             }
+            empty_run = if empty { empty_run + 1 } else { 0 };
+            if empty_run >= MAX_EMPTY_PAGES {
+                return Err(protocol(format!(
+                    "{MAX_EMPTY_PAGES} truncated listing pages in a row without entries (endless listing)"
+                )));
+            }
+            token = Some(t);
         }
     }
 
@@ -1014,13 +1063,7 @@ impl Client {
                 headers: vec![],
                 body: ReqBody::Bytes(body.as_bytes()),
             };
-            let res = self.execute(&req, |mut resp, _| {
-                let mut v = Vec::new();
-                resp.body
-                    .read_to_end(&mut v)
-                    .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
-                Ok(v)
-            });
+            let res = self.execute(&req, |mut resp, _| read_xml_body(&mut resp.body, "POST"));
             match res {
                 Err(e) => {
                     let msg = e.to_string();

@@ -4,7 +4,6 @@
 //! so no half-written object or orphaned parts are left behind.
 use super::client::{BodyFailure, Client, Req, ReqBody, STREAM_PART_SIZE, xml_escape};
 use super::error::{S3Error, S3ErrorKind};
-use super::http::body_error;
 use super::params::OpKind;
 use super::xml;
 use std::io::Read;
@@ -17,11 +16,7 @@ const MAX_PARTS: u64 = 10_000;
 const MIN_PART: u64 = 16 * 1024 * 1024;
 
 fn read_all(mut resp: super::http::HttpResponse) -> Result<Vec<u8>, BodyFailure> {
-    let mut v = Vec::new();
-    resp.body
-        .read_to_end(&mut v)
-        .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
-    Ok(v)
+    super::client::read_xml_body(&mut resp.body, "POST")
 }
 
 fn initiate(

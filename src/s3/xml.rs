@@ -24,6 +24,10 @@ impl Node {
     }
 }
 
+/// S3 answers nest four or five levels; anything deeper is hostile (and a
+/// very deep tree would overflow the stack when dropped).
+pub const MAX_DEPTH: usize = 64;
+
 /// Parse a document into its root element.
 pub fn parse(xml: &[u8]) -> Result<Node, String> {
     let mut reader = quick_xml::Reader::from_reader(xml);
@@ -35,6 +39,11 @@ pub fn parse(xml: &[u8]) -> Result<Node, String> {
             .map_err(|e| format!("XML: {e}"))?;
         match ev {
             Event::Start(e) => {
+                if stack.len() > MAX_DEPTH {
+                    return Err(format!(
+                        "XML: elements nested deeper than {MAX_DEPTH} levels"
+                    ));
+                }
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 stack.push(Node {
                     name,
@@ -134,5 +143,16 @@ mod tests {
             Some("NoSuchKey")
         );
         assert!(parse(b"<a><b></a>").is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(parse(ok.as_bytes()).is_ok());
+        // A million levels: refused early (and never built, so never
+        // dropped recursively).
+        let deep = format!("{}{}", "<a>".repeat(1_000_000), "</a>".repeat(1_000_000));
+        let e = parse(deep.as_bytes()).unwrap_err();
+        assert!(e.contains("nested deeper than"), "{e}");
     }
 }

@@ -3,6 +3,9 @@
 use super::{LineIndex, Span};
 use colored::Colorize;
 
+/// Columns of a source line shown at most.
+const MAX_COLS: usize = 400;
+
 /// Render `--> path:line:col`, the source line and a caret line under
 /// `span`. `redact` replaces secret ranges in the shown line (the carets
 /// move with the text).
@@ -48,8 +51,23 @@ pub fn render(path: &str, text: &[u8], index: &LineIndex, span: Span, redact: bo
     col_of[raw.len()] = cols;
     let rel_s = span.start.saturating_sub(ls.start).min(raw.len());
     let rel_e = span.end.saturating_sub(ls.start).clamp(rel_s, raw.len());
-    let c0 = col_of[rel_s];
-    let c1 = col_of[rel_e].max(c0 + 1);
+    let mut c0 = col_of[rel_s];
+    let mut c1 = col_of[rel_e].max(c0 + 1);
+    // A very long line is shown as a window around the span's start (at
+    // most MAX_COLS columns, carets clipped), so a 10 MB line gives a
+    // readable frame instead of 20 MB of text and carets.
+    if cols > MAX_COLS {
+        let w0 = c0.saturating_sub(MAX_COLS / 4);
+        let w1 = (w0 + MAX_COLS).min(cols);
+        let lead = if w0 > 0 { "..." } else { "" };
+        let tail = if w1 < cols { "..." } else { "" };
+        let mid: String = shown.chars().skip(w0).take(w1 - w0).collect();
+        shown = format!("{lead}{mid}{tail}");
+        let shift = lead.chars().count();
+        c0 = c0 - w0 + shift;
+        c1 = c1.min(w1).saturating_sub(w0) + shift;
+        c1 = c1.max(c0 + 1);
+    }
     let num = line.to_string();
     let pad = " ".repeat(num.len());
     let bar = "|".blue().bold();

@@ -36,6 +36,9 @@ pub enum ExpandErrorKind {
     TooDeep,
     /// obox-cli's own limit: more hash rounds than it computes.
     TooManyRounds(u32),
+    /// obox-cli's own limit: all hash rounds of one expansion together
+    /// exceed [`super::expander::MAX_TOTAL_ROUNDS`].
+    HashBudget,
     /// obox-cli's own limit: zero padding longer than [`MAX_PADDING`].
     PaddingTooLarge,
 }
@@ -62,6 +65,11 @@ impl ExpandError {
                 "hash rounds={n} exceed obox-cli's limit ({MAX_ROUNDS}, pkcs5 {MAX_PKCS5_ROUNDS})"
             )
             .into_bytes(),
+            ExpandErrorKind::HashBudget => format!(
+                "hashing in this template exceeds obox-cli's limit of {} rounds in all",
+                super::expander::MAX_TOTAL_ROUNDS
+            )
+            .into_bytes(),
             ExpandErrorKind::PaddingTooLarge => {
                 format!("zero padding longer than {MAX_PADDING} bytes (obox-cli limit)")
                     .into_bytes()
@@ -76,6 +84,7 @@ impl ExpandError {
             self.kind,
             ExpandErrorKind::TooDeep
                 | ExpandErrorKind::TooManyRounds(_)
+                | ExpandErrorKind::HashBudget
                 | ExpandErrorKind::PaddingTooLarge
         )
     }

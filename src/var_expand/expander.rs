@@ -45,6 +45,16 @@ pub fn expand_into(
     ctx: &UserContext,
     out: &mut Vec<u8>,
 ) -> Result<(), ExpandError> {
+    expand_budgeted(template, ctx, out, MAX_TOTAL_ROUNDS)
+}
+
+/// [`expand_into`] with `rounds` of hash work allowed in all.
+fn expand_budgeted(
+    template: &Template,
+    ctx: &UserContext,
+    out: &mut Vec<u8>,
+    rounds: u64,
+) -> Result<(), ExpandError> {
     thread_local! {
         static POOL: RefCell<Vec<Vec<u8>>> = const { RefCell::new(Vec::new()) };
     }
@@ -56,6 +66,7 @@ pub fn expand_into(
         nesting: 0,
         top_span: Span::default(),
         first_failure: None,
+        rounds_left: rounds,
     };
     let status = ev.template(template, out);
     let result = if status == Status::Ok {
@@ -96,7 +107,15 @@ struct Evaluator<'c> {
     nesting: u32,
     top_span: Span,
     first_failure: Option<Span>,
+    /// Hash work still allowed in this expansion (see [`MAX_TOTAL_ROUNDS`]).
+    rounds_left: u64,
 }
+
+/// Hash rounds one expansion may compute in all (a PBKDF2 iteration
+/// counts as 10). Each call is already capped at [`super::MAX_ROUNDS`];
+/// without a total, a template repeating that call thousands of times
+/// would take hours.
+pub const MAX_TOTAL_ROUNDS: u64 = 4 * super::MAX_ROUNDS as u64;
 
 impl Evaluator<'_> {
     fn take(&mut self) -> Vec<u8> {
@@ -335,6 +354,22 @@ impl Evaluator<'_> {
         } else if call.algo == super::hash::HashAlgo::Pkcs5 {
             salt.extend_from_slice(&call.field_text);
         }
+        // A single call over its own limit keeps its own message (compute).
+        let (cost, within) = if call.algo == super::hash::HashAlgo::Pkcs5 {
+            (
+                u64::from(call.rounds) * 10,
+                call.rounds <= super::MAX_PKCS5_ROUNDS,
+            )
+        } else {
+            (u64::from(call.rounds), call.rounds <= super::MAX_ROUNDS)
+        };
+        if within && cost > self.rounds_left {
+            self.give(field);
+            self.give(salt);
+            self.set_error(ExpandErrorKind::HashBudget);
+            return Status::Failed;
+        }
+        self.rounds_left = self.rounds_left.saturating_sub(cost);
         let ok = call.compute(&field, &salt, val);
         self.give(field);
         self.give(salt);
@@ -585,6 +620,30 @@ mod tests {
         assert_eq!(ok("%3.u", A), b"ce@example.com");
         assert_eq!(ok("%{user}}", A), b"alice@example.com}");
         assert_eq!(ok("%2.3{user}", A), b"ice");
+    }
+
+    #[test]
+    fn hash_work_is_bounded_per_expansion() {
+        // The budget is shared by all calls of one expansion: three calls
+        // of 1000 rounds fit in 3000, a fourth is refused, so a template of
+        // thousands of maximal calls ends at once instead of after hours
+        // (var_expand fuzzing spent its time in such templates).
+        let one = "%{sha256;rounds=1000:user}";
+        let run = |n: usize| {
+            let t = Template::parse(one.repeat(n).as_bytes());
+            let mut out = Vec::new();
+            expand_budgeted(&t, &ctx("u"), &mut out, 3000)
+        };
+        assert!(run(3).is_ok());
+        let e = run(4).unwrap_err();
+        assert_eq!(e.kind, ExpandErrorKind::HashBudget);
+        assert!(
+            String::from_utf8_lossy(&e.message()).contains("exceeds obox-cli's limit"),
+            "{e}"
+        );
+        // pkcs5 iterations count ten times.
+        let t = Template::parse(b"%{pkcs5;rounds=301:user}");
+        assert!(expand_budgeted(&t, &ctx("u"), &mut Vec::new(), 3000).is_err());
     }
 
     #[test]

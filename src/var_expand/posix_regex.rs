@@ -9,7 +9,107 @@
 /// Does `pattern` match anywhere in `text`? `Err` is Dovecot's
 /// `if: regex failed: ...` message.
 pub(crate) fn search(text: &[u8], pattern: &[u8]) -> Result<bool, Vec<u8>> {
+    if compiled_size(pattern) > MAX_REGEX_SIZE {
+        return Err(failed(
+            format!("pattern too complex (obox-cli limit: about {MAX_REGEX_SIZE} compiled nodes)")
+                .as_bytes(),
+        ));
+    }
     imp::search(text, pattern)
+}
+
+/// glibc's regcomp copies a sub-pattern once per `+` and up to `m` times
+/// per `{n,m}`, so stacked or nested repetitions grow exponentially:
+/// `a+++…+` (90 pluses, found by fuzzing) took over 4 GB before failing.
+/// Dovecot has no limit; obox-cli refuses patterns whose estimated size
+/// exceeds this.
+const MAX_REGEX_SIZE: f64 = 100_000.0;
+
+/// Estimated number of nodes glibc builds for ERE `pattern`: each atom is
+/// one, a group is the sum of its items, `+` doubles what it applies to and
+/// `{n,m}` multiplies it by `max(n, m) + 1`.
+fn compiled_size(pattern: &[u8]) -> f64 {
+    // (sum of finished items, cost of the last item) per open group.
+    let mut stack: Vec<(f64, f64)> = vec![(0.0, 0.0)];
+    let mut i = 0;
+    let p = pattern;
+    while i < p.len() {
+        let top = stack.len() - 1;
+        match p[i] {
+            b'(' => stack.push((0.0, 0.0)),
+            b')' if stack.len() > 1 => {
+                let (t, l) = stack.pop().unwrap_or_default();
+                let f = stack.last_mut().expect("outer frame");
+                f.0 += f.1;
+                f.1 = t + l + 1.0;
+            }
+            b'|' => {
+                let f = &mut stack[top];
+                f.0 += f.1 + 1.0;
+                f.1 = 0.0;
+            }
+            b'+' => stack[top].1 *= 2.0,
+            b'*' | b'?' => stack[top].1 += 1.0,
+            b'{' => {
+                let close = p[i..].iter().position(|&b| b == b'}').map(|c| i + c);
+                if let Some(c) = close {
+                    let n = p[i + 1..c]
+                        .split(|&b| b == b',')
+                        .filter_map(|d| std::str::from_utf8(d).ok()?.parse::<f64>().ok())
+                        .fold(1.0, f64::max);
+                    stack[top].1 *= n + 1.0;
+                    i = c;
+                } else {
+                    let f = &mut stack[top];
+                    f.0 += f.1;
+                    f.1 = 1.0;
+                }
+            }
+            b'[' => {
+                // A bracket expression is one node: skip to its `]` (a `]`
+                // right after `[` or `[^` is literal; `[:x:]` inside).
+                let mut j = i + 1;
+                if p.get(j) == Some(&b'^') {
+                    j += 1;
+                }
+                if p.get(j) == Some(&b']') {
+                    j += 1;
+                }
+                while j < p.len() && p[j] != b']' {
+                    if p[j] == b'[' && matches!(p.get(j + 1), Some(b':' | b'.' | b'=')) {
+                        let kind = p[j + 1];
+                        j += 2;
+                        while j + 1 < p.len() && !(p[j] == kind && p[j + 1] == b']') {
+                            j += 1;
+                        }
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                let f = &mut stack[top];
+                f.0 += f.1;
+                f.1 = 1.0;
+                i = j;
+            }
+            b'\\' => {
+                let f = &mut stack[top];
+                f.0 += f.1;
+                f.1 = 1.0;
+                i += 1;
+            }
+            _ => {
+                let f = &mut stack[top];
+                f.0 += f.1;
+                f.1 = 1.0;
+            }
+        }
+        i += 1;
+    }
+    let mut total = 0.0;
+    while let Some((t, l)) = stack.pop() {
+        total += t + l;
+    }
+    total
 }
 
 fn failed(msg: &[u8]) -> Vec<u8> {
@@ -84,6 +184,23 @@ mod imp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exponential_patterns_are_refused() {
+        // From the var_expand fuzz target: 90 stacked `+` made glibc's
+        // regcomp allocate gigabytes.
+        let bomb = format!("z]pidewac\n%Eua{}c", "+".repeat(90));
+        let e = search(b"x", bomb.as_bytes()).unwrap_err();
+        assert!(String::from_utf8_lossy(&e).contains("too complex"));
+        assert!(search(b"x", b"((a{1,1000}){1,1000}){1,1000}").is_err());
+        // Ordinary patterns are unaffected.
+        assert_eq!(
+            search(b"alice@example.com", b"^[a-z]+@(example|test)\\.com$"),
+            Ok(true)
+        );
+        assert_eq!(search(b"abc", b"a{2,5}|[[:digit:]]+"), Ok(false));
+        assert!(compiled_size(b"^[a-z]+@(example|test)\\.com$") < 100.0);
+    }
 
     #[test]
     fn extended_syntax_and_search() {
