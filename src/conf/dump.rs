@@ -17,7 +17,9 @@ pub struct DumpOptions {
 /// `doveconf -n`: the non-default configuration. Plain settings and
 /// sections first, then one block per filter combination.
 pub fn dump_non_default(cfg: &Config, opts: DumpOptions) -> Vec<u8> {
-    let mut out = Vec::new();
+    // The output is about as big as the input: reserve it once.
+    let mut out =
+        Vec::with_capacity(cfg.files.files.iter().map(|f| f.text.len()).sum::<usize>() + 4096);
     let d = Dumper {
         table: SettingsTable::get(),
         opts,
@@ -146,6 +148,7 @@ impl Dumper {
         enum Item<'s> {
             Set(&'s Setting, Option<&'static SettingDef>),
             Text(Vec<u8>),
+            Sec(&'s Section, Option<SectionKind>),
         }
         let mut items: Vec<(std::borrow::Cow<'_, [u8]>, Item<'_>)> = Vec::new();
         let strlist = matches!(kind, Some(SectionKind::StrList | SectionKind::Obsolete));
@@ -199,17 +202,6 @@ impl Dumper {
         }
         for c in sec.sections.iter().filter(|c| !c.is_filter()) {
             let ckind = self.kind(scope, c);
-            let cscope = child_scope(scope, &c.ty);
-            let cctx = if matches!(ctx, Context::Filter | Context::InFilter) {
-                Context::InFilter
-            } else {
-                Context::Section
-            };
-            let mut inner = Vec::new();
-            self.body(&mut inner, c, &cscope, depth + 1, cctx);
-            if inner.is_empty() && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
-                continue;
-            }
             let name_key = match ckind {
                 Some(SectionKind::List) => c.list_index.unwrap_or(0).to_string().into_bytes(),
                 _ => name_sort_key(
@@ -223,42 +215,68 @@ impl Dumper {
             key.push(b'/');
             key.extend(name_key);
             key.push(b'/');
-            let mut block = Vec::new();
-            indent(&mut block, depth);
-            block.extend_from_slice(c.ty.as_bytes());
-            block.push(b' ');
-            let show_name = !matches!(
-                ckind,
-                Some(SectionKind::List | SectionKind::StrList | SectionKind::Obsolete)
-            );
-            if show_name
-                && let Some(n) = c
-                    .name
-                    .as_deref()
-                    .filter(|n| !n.is_empty() && !n.starts_with('\0'))
-            {
-                if n.contains(' ') {
-                    block.push(b'"');
-                    block.extend_from_slice(&escape(n.as_bytes()));
-                    block.push(b'"');
-                } else {
-                    block.extend_from_slice(n.as_bytes());
-                }
-                block.push(b' ');
-            }
-            block.extend_from_slice(b"{\n");
-            block.extend(inner);
-            indent(&mut block, depth);
-            block.extend_from_slice(b"}\n");
-            items.push((key.into(), Item::Text(block)));
+            items.push((key.into(), Item::Sec(c, ckind)));
         }
         items.sort_by(|a, b| a.0.cmp(&b.0));
+        // Everything is written straight into `out`, in order: a section
+        // that turns out to print nothing is cut off again.
         for (_, item) in items {
             match item {
                 Item::Set(s, def) => self.setting(out, s, def, depth),
                 Item::Text(t) => out.extend(t),
+                Item::Sec(c, ckind) => self.section(out, c, ckind, scope, depth, ctx),
             }
         }
+    }
+
+    fn section(
+        &self,
+        out: &mut Vec<u8>,
+        c: &Section,
+        ckind: Option<SectionKind>,
+        scope: &str,
+        depth: usize,
+        ctx: Context,
+    ) {
+        let cscope = child_scope(scope, &c.ty);
+        let cctx = if matches!(ctx, Context::Filter | Context::InFilter) {
+            Context::InFilter
+        } else {
+            Context::Section
+        };
+        let start = out.len();
+        indent(out, depth);
+        out.extend_from_slice(c.ty.as_bytes());
+        out.push(b' ');
+        let show_name = !matches!(
+            ckind,
+            Some(SectionKind::List | SectionKind::StrList | SectionKind::Obsolete)
+        );
+        if show_name
+            && let Some(n) = c
+                .name
+                .as_deref()
+                .filter(|n| !n.is_empty() && !n.starts_with('\0'))
+        {
+            if n.contains(' ') {
+                out.push(b'"');
+                out.extend_from_slice(&escape(n.as_bytes()));
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(n.as_bytes());
+            }
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"{\n");
+        let body_start = out.len();
+        self.body(out, c, &cscope, depth + 1, cctx);
+        // Empty sections are left out; a namespace always prints.
+        if out.len() == body_start && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
+            out.truncate(start);
+            return;
+        }
+        indent(out, depth);
+        out.extend_from_slice(b"}\n");
     }
 
     fn setting(&self, out: &mut Vec<u8>, s: &Setting, def: Option<&SettingDef>, depth: usize) {
