@@ -19,14 +19,14 @@ awk -v n="$((n * 2))" 'BEGIN { for (i = 0; i < n; i++) printf "user%d@example%d.
 one() { # FILE → "seconds maxrss_kib"
   local t0 t1
   t0=$(date +%s%N)
-  taskset -c 0 /usr/bin/time -f '%M' -o "$work/rss" "$bin" path -c "$conf" --stdin --json < "$1" > "$work/out"
+  taskset -c 0 /usr/bin/time -f '%M' -o "$work/rss" "$bin" path -c "$conf" --stdin --json < "$1" > /dev/null
   t1=$(date +%s%N)
   echo "$(( (t1 - t0) / 1000 )) $(tail -n 1 "$work/rss")" | awk '{ printf "%.4f %s\n", $1 / 1e6, $2 }'
 }
 : > "$work/t1"; : > "$work/t2"
 for _ in $(seq "$runs"); do one "$work/users" >> "$work/t1"; done
 for _ in $(seq 3); do one "$work/users2" >> "$work/t2"; done
-lines=$(wc -l < "$work/out")
+lines=$("$bin" path -c "$conf" --stdin --json < "$work/users2" | wc -l)
 [ "$lines" -eq $((n * 2)) ] || { echo "expected $((n * 2)) output lines, got $lines" >&2; exit 1; }
 
 # doveadm user -e: one process and one auth lookup per user.
