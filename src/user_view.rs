@@ -105,15 +105,6 @@ impl ChainView {
 /// A per-user error, with Dovecot's message where Dovecot has one.
 pub type ViewResult<T> = Result<T, String>;
 
-/// Everything `path` prints for one user.
-#[derive(Debug, Clone)]
-pub struct UserView {
-    pub user: Vec<u8>,
-    pub home: Option<Vec<u8>>,
-    pub mail: Option<ViewResult<MailPaths>>,
-    pub chains: Vec<(String, ViewResult<ChainView>)>,
-}
-
 /// Expand one setting the way a mail process does, with Dovecot's
 /// messages: plugin settings name the key and raw value; a `%h` without a
 /// home is refused before expansion.
@@ -218,36 +209,6 @@ impl Prepared {
             chain,
             fscache,
         })
-    }
-
-    /// Everything for one user. `ctx` carries the user and any userdb
-    /// fields; its home is filled in from mail_home when unset.
-    pub fn view(&self, ctx: &mut UserContext) -> UserView {
-        let home = self.home(ctx);
-        let (home, home_err) = match home {
-            Ok(h) => (h, None),
-            Err(e) => (None, Some(e)),
-        };
-        if ctx.home().is_none()
-            && let Some(h) = &home
-        {
-            ctx.set_home(Some(h));
-        }
-        let mail = match home_err {
-            Some(e) => Some(Err(e)),
-            None => self.mail_paths(ctx),
-        };
-        let chains = self
-            .chains
-            .iter()
-            .map(|v| (v.key.clone(), self.chain_view(v, ctx)))
-            .collect();
-        UserView {
-            user: ctx.user().to_vec(),
-            home,
-            mail,
-            chains,
-        }
     }
 }
 

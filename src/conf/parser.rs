@@ -271,18 +271,7 @@ impl Parser {
         let mut warned = 0;
         let mut line = super::reader::LogicalLine::default();
         while reader.next_line_into(&mut line) {
-            for w in &reader.warnings[warned..] {
-                self.warnings.push(ConfWarning {
-                    message: format!(
-                        "Configuration file {path} line {}: Ambiguous '#' character in line, treating it as comment. Add a space before it to remove this warning.",
-                        w.line
-                    ),
-                    origin: Origin {
-                        file,
-                        span: Span::new(w.file_offset, w.file_offset + 1),
-                    },
-                });
-            }
+            self.ambiguous_hash_warnings(file, path, &reader.warnings[warned..]);
             warned = reader.warnings.len();
             if let Err(e) = self.apply_line(file, path, &line) {
                 let origin = Origin {
@@ -316,7 +305,18 @@ impl Parser {
                 });
             }
         }
-        for w in &reader.warnings[warned..] {
+        self.ambiguous_hash_warnings(file, path, &reader.warnings[warned..]);
+        Ok(())
+    }
+
+    /// doveconf's warning for a `#` right after a non-blank character.
+    fn ambiguous_hash_warnings(
+        &mut self,
+        file: FileId,
+        path: &str,
+        found: &[super::reader::AmbiguousHash],
+    ) {
+        for w in found {
             self.warnings.push(ConfWarning {
                 message: format!(
                     "Configuration file {path} line {}: Ambiguous '#' character in line, treating it as comment. Add a space before it to remove this warning.",
@@ -328,7 +328,6 @@ impl Parser {
                 },
             });
         }
-        Ok(())
     }
 
     fn span(line: &LogicalLine, r: std::ops::Range<usize>) -> Span {
