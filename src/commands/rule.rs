@@ -5,6 +5,10 @@ use crate::lint::{RULES, rule};
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli rule OBX050
+  obox-cli rule missing-region
+  obox-cli rule --all")]
 pub struct RuleArgs {
     /// Rule code (OBX050) or name (missing-region).
     #[arg(required_unless_present = "all", value_name = "CODE")]
