@@ -86,9 +86,13 @@ Register-ArgumentCompleter -Native -CommandName 'obox-cli' -ScriptBlock {
             break
         }
         'obox-cli;path' {
+            [CompletionResult]::new('--home', '--home', [CompletionResultType]::ParameterName, 'The home directory the userdb returns (overrides mail_home)')
+            [CompletionResult]::new('--userdb', '--userdb', [CompletionResultType]::ParameterName, 'Add a userdb field for %{userdb:FIELD} (repeatable)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
+            [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Read users from standard input, one per line (a trailing CR is dropped)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per user (JSON Lines)')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -138,6 +142,7 @@ Register-ArgumentCompleter -Native -CommandName 'obox-cli' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output; NO_COLOR is honoured with `auto`')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'List every rule')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'With --all: a Markdown table (the README''s rule table)')
             [CompletionResult]::new('-P', '-P ', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
             [CompletionResult]::new('--show-secrets', '--show-secrets', [CompletionResultType]::ParameterName, 'Print passwords, secret keys and tokens instead of hiding them')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')

@@ -667,12 +667,20 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__path)
-            opts="-c -P -h -V --config --color --show-secrets --help --version"
+            opts="-c -P -h -V --stdin --home --userdb --json --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --home)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --userdb)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -813,7 +821,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__rule)
-            opts="-c -P -h -V --all --config --color --show-secrets --help --version"
+            opts="-c -P -h -V --all --markdown --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

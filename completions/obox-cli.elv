@@ -80,9 +80,13 @@ set edit:completion:arg-completer[obox-cli] = {|@words|
             cand --version 'Print version'
         }
         &'obox-cli;path'= {
+            cand --home 'The home directory the userdb returns (overrides mail_home)'
+            cand --userdb 'Add a userdb field for %{userdb:FIELD} (repeatable)'
             cand -c 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
             cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
             cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
+            cand --stdin 'Read users from standard input, one per line (a trailing CR is dropped)'
+            cand --json 'One JSON object per user (JSON Lines)'
             cand -P 'Print passwords, secret keys and tokens instead of hiding them'
             cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
             cand -h 'Print help (see more with ''--help'')'
@@ -129,6 +133,7 @@ set edit:completion:arg-completer[obox-cli] = {|@words|
             cand --config 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]'
             cand --color 'When to colour output; NO_COLOR is honoured with `auto`'
             cand --all 'List every rule'
+            cand --markdown 'With --all: a Markdown table (the README''s rule table)'
             cand -P 'Print passwords, secret keys and tokens instead of hiding them'
             cand --show-secrets 'Print passwords, secret keys and tokens instead of hiding them'
             cand -h 'Print help (see more with ''--help'')'

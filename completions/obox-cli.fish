@@ -70,10 +70,14 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -l tsv -d 'Pri
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand expand" -s V -l version -d 'Print version'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -l home -d 'The home directory the userdb returns (overrides mail_home)' -r
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -l userdb -d 'Add a userdb field for %{userdb:FIELD} (repeatable)' -r
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -l stdin -d 'Read users from standard input, one per line (a trailing CR is dropped)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -l json -d 'One JSON object per user (JSON Lines)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand path" -s V -l version -d 'Print version'
@@ -113,6 +117,7 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l color -d 'Whe
 always\t'Always colour'
 never\t'Never colour'"
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l all -d 'List every rule'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l markdown -d 'With --all: a Markdown table (the README\'s rule table)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s V -l version -d 'Print version'

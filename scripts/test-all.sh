@@ -38,5 +38,7 @@ fi
 
 export OBOX_MOTO="$venv/bin/moto_server"
 export OBOX_PYTHON="$venv/bin/python"
+echo "== fuzz smoke (every parser's fuzz target, briefly, from its corpus)"
+./scripts/fuzz-smoke.sh "${OBOX_FUZZ_SECONDS:-20}"
 echo "== cargo test"
 cargo test --all-targets -- --test-threads="${OBOX_TEST_THREADS:-4}"

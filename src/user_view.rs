@@ -13,6 +13,7 @@ use crate::conf::Config;
 use crate::fs_chain::{self, Backend, FsChain, LayerKind};
 use crate::mail_location;
 use crate::var_expand::{Template, UserContext, Var, expand_into};
+use std::rc::Rc;
 
 /// The fs settings obox-cli knows, with what their key prefix is relative
 /// to: obox and index objects live under the mail_location root; FTS
@@ -71,8 +72,6 @@ impl Prepared {
 /// Where a user's mail lives according to mail_location.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MailPaths {
-    /// The expanded mail_location.
-    pub expanded: Vec<u8>,
     pub driver: Option<Vec<u8>>,
     /// For obox: the user's root in object storage.
     pub root: Option<Vec<u8>>,
@@ -105,15 +104,6 @@ impl ChainView {
 
 /// A per-user error, with Dovecot's message where Dovecot has one.
 pub type ViewResult<T> = Result<T, String>;
-
-/// Everything `path` prints for one user.
-#[derive(Debug, Clone)]
-pub struct UserView {
-    pub user: Vec<u8>,
-    pub home: Option<Vec<u8>>,
-    pub mail: Option<ViewResult<MailPaths>>,
-    pub chains: Vec<(String, ViewResult<ChainView>)>,
-}
 
 /// Expand one setting the way a mail process does, with Dovecot's
 /// messages: plugin settings name the key and raw value; a `%h` without a
@@ -173,7 +163,6 @@ impl Prepared {
         Some(
             mail_location::parse(&expanded, ctx.home())
                 .map(|l| MailPaths {
-                    expanded: expanded.clone(),
                     driver: l.driver,
                     root: l.root,
                     index: l.index,
@@ -221,34 +210,319 @@ impl Prepared {
             fscache,
         })
     }
+}
 
-    /// Everything for one user. `ctx` carries the user and any userdb
-    /// fields; its home is filled in from mail_home when unset.
-    pub fn view(&self, ctx: &mut UserContext) -> UserView {
-        let home = self.home(ctx);
-        let (home, home_err) = match home {
-            Ok(h) => (h, None),
-            Err(e) => (None, Some(e)),
-        };
-        if ctx.home().is_none()
-            && let Some(h) = &home
-        {
-            ctx.set_home(Some(h));
+/// What `path` reports for one chain and one user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainOut {
+    /// fscache directories (expanded) with their sizes as written.
+    pub fscache: Vec<(Vec<u8>, Rc<str>)>,
+    pub location: Option<Located>,
+}
+
+/// Where a chain's objects for one user start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Located {
+    /// The object key prefix (decoded).
+    pub key_prefix: String,
+    /// The request URL of that prefix, percent-encoded as sent, without
+    /// credentials.
+    pub url: String,
+    pub bucket: Option<Rc<str>>,
+    pub addressing: &'static str,
+    pub signing: Option<Rc<str>>,
+}
+
+fn signing_text(s: &crate::fs_chain::Signing) -> Rc<str> {
+    match s {
+        crate::fs_chain::Signing::V4 { region } => format!("SigV4 ({region})").into(),
+        crate::fs_chain::Signing::V2 => "SigV2 (no region=)".into(),
+    }
+}
+
+fn addressing_text(a: Option<&crate::fs_chain::Addressing>) -> &'static str {
+    match a {
+        Some(crate::fs_chain::Addressing::PathStyle { .. }) => "path-style",
+        Some(crate::fs_chain::Addressing::VirtualHosted { .. }) => "virtual-hosted",
+        _ => "n/a",
+    }
+}
+
+/// The key prefix of a chain's objects: the URL path, plus the mail root
+/// for obox and index objects (FTS objects sit under fts_dovecot_fs's own
+/// URL path).
+fn key_prefix(setting: &str, url_path: &[u8], root: Option<&[u8]>) -> String {
+    let decoded: std::borrow::Cow<'_, [u8]> = if url_path.contains(&b'%') {
+        percent_encoding::percent_decode(url_path)
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        url_path.into()
+    };
+    let trimmed = {
+        let n = decoded.iter().take_while(|&&b| b == b'/').count();
+        &decoded[n..]
+    };
+    let root = root.filter(|_| setting != "fts_dovecot_fs");
+    let mut prefix = String::with_capacity(trimmed.len() + root.map_or(0, <[u8]>::len) + 1);
+    prefix.push_str(&String::from_utf8_lossy(trimmed));
+    if let Some(r) = root {
+        prefix.push_str(&String::from_utf8_lossy(r));
+        prefix.push('/');
+    }
+    prefix
+}
+
+/// Describe an expanded chain (the general, slower way).
+pub fn chain_out(c: &ChainView, root: Option<&[u8]>) -> ChainOut {
+    let fscache = c
+        .fscache
+        .iter()
+        .map(|(p, s)| (p.clone().into_bytes(), Rc::from(s.as_str())))
+        .collect();
+    let location = match &c.chain.backend {
+        Backend::Http(h) => {
+            let url = c.storage_url().unwrap_or("");
+            let prefix = key_prefix(&c.setting, h.url.path.value.as_bytes(), root);
+            let s3 = h
+                .kind
+                .is_s3()
+                .then(|| crate::s3::Endpoint::parse(&strip_userinfo(url)).ok())
+                .flatten();
+            Some(match s3 {
+                Some(ep) => Located {
+                    url: format!("{}{}", ep.signed_base(), ep.request_path(Some(&prefix))),
+                    key_prefix: prefix,
+                    bucket: Some(ep.bucket().into()),
+                    addressing: addressing_text(h.addressing.as_ref()),
+                    signing: h.signing.as_ref().map(signing_text),
+                },
+                None => Located {
+                    url: crate::secrets::redact_text(url),
+                    key_prefix: prefix,
+                    bucket: None,
+                    addressing: addressing_text(h.addressing.as_ref()),
+                    signing: h.signing.as_ref().map(signing_text),
+                },
+            })
         }
-        let mail = match home_err {
-            Some(e) => Some(Err(e)),
-            None => self.mail_paths(ctx),
+        _ => None,
+    };
+    ChainOut { fscache, location }
+}
+
+/// A URL without its userinfo (what `path` shows never needs it).
+fn strip_userinfo(url: &str) -> String {
+    let Some(i) = url.find("://") else {
+        return url.to_string();
+    };
+    let auth_end = url[i + 3..]
+        .find(['/', '?'])
+        .map_or(url.len(), |k| k + i + 3);
+    match url[i + 3..auth_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..i + 3], &url[i + 3 + at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// A chain whose per-user parts are only its fscache paths and its URL
+/// path: those sub-templates are expanded per user and the rest is fixed,
+/// so a batch of users needs no re-parsing. Built only when every
+/// %-directive of the value (other than `%%`) lies inside those fields.
+#[derive(Debug, Clone)]
+pub struct ChainPlan {
+    pub setting: String,
+    /// Dovecot refuses `%h` without a home; the general way reports it.
+    uses_home: bool,
+    fscache: Vec<(Template, Rc<str>)>,
+    url: Option<UrlPlan>,
+}
+
+#[derive(Debug, Clone)]
+struct UrlPlan {
+    path: Template,
+    /// `scheme://host[:port]` plus `/bucket` for path-style: what comes
+    /// before the encoded key in a request URL.
+    base: String,
+    bucket: Option<Rc<str>>,
+    addressing: &'static str,
+    signing: Option<Rc<str>>,
+}
+
+impl ChainPlan {
+    pub fn new(v: &PreparedValue) -> Option<ChainPlan> {
+        use crate::var_expand::{Key, Piece, ShortKey};
+        let raw = std::str::from_utf8(&v.raw).ok()?;
+        let chain = fs_chain::parse(raw).ok()?;
+        let mut fields: Vec<crate::source::Span> = Vec::new();
+        let mut fscache = Vec::new();
+        for l in chain.all_layers() {
+            if let LayerKind::FsCache(c) = &l.kind {
+                fields.push(c.path.span);
+                fscache.push((
+                    Template::parse(&v.raw[c.path.span.start..c.path.span.end]),
+                    Rc::from(c.size_raw.value.as_str()),
+                ));
+            }
+        }
+        let url = match &chain.backend {
+            Backend::Http(h) => {
+                let path = h.url.path.span;
+                fields.push(path);
+                let base_text = format!(
+                    "{}://{}{}/{}",
+                    h.url.scheme.value,
+                    h.url.host.value,
+                    h.url
+                        .port
+                        .as_ref()
+                        .map(|p| format!(":{}", p.value))
+                        .unwrap_or_default(),
+                    raw.get(path.end..h.url.span.end).unwrap_or("")
+                );
+                if base_text.contains('%') {
+                    return None;
+                }
+                if !h.kind.is_s3() {
+                    return None;
+                }
+                let endpoint = crate::s3::Endpoint::parse(&base_text).ok()?;
+                // request_path("") is the base path with an empty key.
+                let base = format!(
+                    "{}{}",
+                    endpoint.signed_base(),
+                    endpoint.request_path(Some(""))
+                );
+                Some(UrlPlan {
+                    path: Template::parse(&v.raw[path.start..path.end]),
+                    bucket: Some(endpoint.bucket().into()),
+                    base,
+                    addressing: addressing_text(h.addressing.as_ref()),
+                    signing: h.signing.as_ref().map(signing_text),
+                })
+            }
+            Backend::DictMap { .. } => return None,
+            _ => None,
         };
-        let chains = self
-            .chains
-            .iter()
-            .map(|v| (v.key.clone(), self.chain_view(v, ctx)))
-            .collect();
-        UserView {
-            user: ctx.user().to_vec(),
-            home,
-            mail,
-            chains,
+        for p in v.template.pieces() {
+            let Piece::Directive(d) = p else { continue };
+            let escape = matches!(
+                d.key,
+                Key::Short {
+                    kind: ShortKey::Percent,
+                    ..
+                }
+            );
+            let inside = fields
+                .iter()
+                .any(|f| f.start <= d.span.start && d.span.end <= f.end);
+            // `%%` is a constant anywhere; anything else must sit inside a
+            // field the plan expands itself.
+            if !escape && !inside {
+                return None;
+            }
+        }
+        Some(ChainPlan {
+            uses_home: v.template.uses(Var::Home),
+            setting: v.key.clone(),
+            fscache,
+            url,
+        })
+    }
+
+    /// The chain for one user, or None when this user's values could
+    /// change the chain's structure (then the general way must run).
+    pub fn out(
+        &self,
+        ctx: &UserContext,
+        root: Option<&[u8]>,
+        buf: &mut Vec<u8>,
+    ) -> Option<ChainOut> {
+        if self.uses_home && ctx.home().is_none() {
+            return None;
+        }
+        let mut out = ChainOut::default();
+        for (t, size) in &self.fscache {
+            buf.clear();
+            expand_into(t, ctx, buf).ok()?;
+            // The general way parses text; it reports what is not UTF-8.
+            if buf.contains(&b':') || std::str::from_utf8(buf).is_err() {
+                return None;
+            }
+            out.fscache.push((buf.clone(), Rc::clone(size)));
+        }
+        if let Some(u) = &self.url {
+            buf.clear();
+            expand_into(&u.path, ctx, buf).ok()?;
+            if buf.iter().any(|&b| b == b'?' || b == b'#') || std::str::from_utf8(buf).is_err() {
+                return None;
+            }
+            let prefix = key_prefix(&self.setting, buf, root);
+            let mut url = String::with_capacity(u.base.len() + prefix.len() + 16);
+            url.push_str(&u.base);
+            crate::s3::encode::encode_into(&mut url, &prefix, true);
+            out.location = Some(Located {
+                key_prefix: prefix,
+                url,
+                bucket: u.bucket.clone(),
+                addressing: u.addressing,
+                signing: u.signing.clone(),
+            });
+        }
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-user plan must say exactly what the general expansion and
+    /// parse say, or step aside.
+    #[test]
+    fn plan_agrees_with_full_parse() {
+        let chains = [
+            "fscache:512M:/var/cache/mails/%4Nu:compress:zstd:3:aws-s3:https://AK:SEC%%2FRET@dovecot-mails.s3.eu-central-1.amazonaws.com/?region=eu-central-1",
+            "fts-cache:fscache:1G:/c/%2.256Nu/%d:s3:http://AK:SK@s3.example.com:9000/%8Mu/%u/fts/?bucket=b&region=us-east-1",
+            "compress:gz:6:s3:https://h.example.com/p%%20x/%n/?bucket=b",
+            "fscache:1G:/c/%u:s3:https://b.s3.example.com/",
+            "s3:https://b.s3.example.com/%u/?region=x",
+            "fscache:1G:%h/c:s3:https://b.s3.example.com/",
+        ];
+        let users: [&[u8]; 7] = [
+            b"alice@example.com",
+            b"a:b@c",
+            b"q?x@y",
+            b"pct%2Fu@x",
+            b"sp ace",
+            b"j\xfcrgen@x",
+            b"h#sh",
+        ];
+        for c in chains {
+            let v = PreparedValue::new("obox_fs", c.as_bytes());
+            let Some(plan) = ChainPlan::new(&v) else {
+                panic!("no plan for {c}");
+            };
+            let prepared = Prepared {
+                mail_home: None,
+                mail_location: None,
+                chains: vec![v.clone()],
+            };
+            let mut fast_hits = 0;
+            for home in [None, Some(&b"/home/u"[..])] {
+                for u in users {
+                    let mut ctx = UserContext::new(u);
+                    ctx.set_home(home);
+                    let mut buf = Vec::new();
+                    let root = Some(&b"r00t/x"[..]);
+                    let slow = prepared.chain_view(&v, &ctx).map(|cv| chain_out(&cv, root));
+                    if let Some(fast) = plan.out(&ctx, root, &mut buf) {
+                        fast_hits += 1;
+                        assert_eq!(Ok(fast), slow, "{c} for {}", String::from_utf8_lossy(u));
+                    }
+                }
+            }
+            assert!(fast_hits >= 5, "{c}: the plan stepped aside too often");
         }
     }
 }

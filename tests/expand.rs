@@ -1,11 +1,9 @@
 //! Integration tests for `obox-cli expand`: the oracle's recorded vectors,
 //! and a live comparison with a private Dovecot's `doveadm user -e`.
+use crate::support::oracle::{Oracle, os};
 use crate::support::*;
 use std::collections::BTreeMap;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 /// (template, expected) or (template, user).
 type Case = (Vec<u8>, Vec<u8>);
@@ -29,10 +27,6 @@ fn oracle_args(user: &[u8]) -> Vec<Vec<u8>> {
         b"--gid".to_vec(),
         b"65534".to_vec(),
     ]
-}
-
-fn os(b: &[u8]) -> &OsStr {
-    OsStr::from_bytes(b)
 }
 
 /// Every vectors.tsv row, in the default output mode: one process per
@@ -216,115 +210,6 @@ fn bad_input_never_panics() {
 
 // ---------------------------------------------------------------------------
 // Live comparison with real Dovecot.
-
-/// A private Dovecot instance in a temporary ORACLE_DIR, started with the
-/// shared oracle-env.sh and stopped on drop.
-struct Oracle {
-    dir: tempfile::TempDir,
-    env_sh: PathBuf,
-}
-
-impl Oracle {
-    fn start() -> Oracle {
-        require_program(
-            "dovecot",
-            "install Dovecot 2.3: apt-get install -y dovecot-core",
-        );
-        require_program(
-            "doveadm",
-            "install Dovecot 2.3: apt-get install -y dovecot-core",
-        );
-        let dir = tempfile::Builder::new()
-            .prefix("obox-exp")
-            .tempdir_in("/tmp")
-            .unwrap();
-        // Dovecot's unprivileged processes must be able to reach base_dir.
-        std::fs::set_permissions(
-            dir.path(),
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
-        let env_sh = shared().join("oracle/oracle-env.sh");
-        let o = Oracle { dir, env_sh };
-        let (ok, log) = o.shell("oracle_start");
-        assert!(ok, "could not start the private Dovecot: {log}");
-        o
-    }
-
-    /// Run a function of oracle-env.sh. Its output goes to a file, not a
-    /// pipe: the daemonised dovecot keeps inherited descriptors open, and
-    /// reading a pipe to EOF would wait for it forever.
-    fn shell(&self, func: &str) -> (bool, String) {
-        let log = self.dir.path().join("shell.log");
-        let f = std::fs::File::create(&log).unwrap();
-        let status = Command::new("bash")
-            .arg("-c")
-            .arg(format!(". \"$1\" && {func}"))
-            .arg("bash")
-            .arg(&self.env_sh)
-            .env("ORACLE_DIR", self.dir.path())
-            .stdin(std::process::Stdio::null())
-            .stdout(f.try_clone().unwrap())
-            .stderr(f)
-            .status()
-            .unwrap();
-        (
-            status.success(),
-            std::fs::read_to_string(&log).unwrap_or_default(),
-        )
-    }
-
-    fn conf(&self) -> PathBuf {
-        self.dir.path().join("dovecot.conf")
-    }
-
-    /// `doveadm user -e`: Ok(expansion) or Err(message), None when doveadm
-    /// itself failed (unknown user).
-    fn expand(
-        conf: &Path,
-        home: &Path,
-        template: &[u8],
-        user: &[u8],
-    ) -> Option<Result<Vec<u8>, Vec<u8>>> {
-        let out = Command::new("doveadm")
-            .arg("-c")
-            .arg(conf)
-            .args([os(b"user"), os(b"-e"), os(template), os(user)])
-            .env("HOME", home)
-            .output()
-            .unwrap();
-        if !out.status.success() {
-            return None;
-        }
-        let mut prefix = b"Failed to expand ".to_vec();
-        prefix.extend_from_slice(template);
-        prefix.extend_from_slice(b": ");
-        if !out.stderr.is_empty() {
-            let err = out.stderr.strip_suffix(b"\n").unwrap_or(&out.stderr);
-            let msg = match find(err, &prefix) {
-                Some(p) => err[p + prefix.len()..].to_vec(),
-                None => err.to_vec(),
-            };
-            return Some(Err(msg));
-        }
-        let v = out
-            .stdout
-            .strip_suffix(b"\n")
-            .unwrap_or(&out.stdout)
-            .to_vec();
-        Some(Ok(v))
-    }
-}
-
-impl Drop for Oracle {
-    fn drop(&mut self) {
-        let _ = self.shell("oracle_stop");
-    }
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
 
 /// Templates beyond vectors.tsv: comparisons, regexes, wildcards, pkcs5,
 /// base64, salts, escapes in URLs, error-slot interplay, odd widths.

@@ -142,7 +142,7 @@ fn config_of_100_mb_is_read_with_bounded_memory() {
         w.write_all(b"mail_location = obox:%u:INDEX=~/\nplugin {\n")?;
         let mut i = 0u64;
         while written < 100 << 20 {
-            let line = if i % 10 == 0 {
+            let line = if i.is_multiple_of(10) {
                 format!("  obox_test_{i} = value number {i} {}\n", "x".repeat(40))
             } else {
                 format!("# {}\n", "c".repeat(90))
@@ -458,7 +458,7 @@ fn path_stdin_gigabyte_of_users() {
         let mut sent = 0u64;
         let mut n = 0u64;
         while sent < total {
-            if n % 64 == 0 && stdin.write_all(format!("user{n}\n").as_bytes()).is_err() {
+            if n.is_multiple_of(64) && stdin.write_all(format!("user{n}\n").as_bytes()).is_err() {
                 break;
             }
             if stdin

@@ -12,6 +12,8 @@ mod generated;
 mod hardening;
 mod lint;
 mod objects;
+mod objects_config;
 mod path;
+mod readme;
 mod secret_hygiene;
 mod tls;

@@ -313,8 +313,10 @@ fn imds_stub_token_expiry_and_credential_refresh() {
         "app",
         "stub-key",
         "stub-secret",
-        Duration::from_millis(1500),
+        // Lifetimes long enough that the first requests finish well within
+        // half the credential lifetime even on a loaded machine.
         Duration::from_secs(3),
+        Duration::from_secs(8),
     );
     let url = format!(
         "http://127.0.0.1:{}/?bucket={BUCKET}&region=us-east-1&auth_role=app&auth_host=127.0.0.1:{}",
@@ -340,7 +342,7 @@ fn imds_stub_token_expiry_and_credential_refresh() {
     // Past half the credential lifetime: refreshed before expiry; the
     // session token has expired meanwhile, so the stub answers 401 once and
     // the client fetches a new token.
-    std::thread::sleep(Duration::from_millis(1800));
+    std::thread::sleep(Duration::from_millis(4500));
     let mut out = Vec::new();
     client.get("a", &mut out).unwrap();
     assert_eq!(out, b"1");

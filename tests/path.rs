@@ -1,38 +1,20 @@
 //! `obox-cli path`: per-user locations, checked against real Dovecot's own
 //! expansion (`doveadm user -e` through the oracle script) for the values
 //! Dovecot computes, and against the spec's worked examples.
+use crate::support::oracle::Oracle;
 use crate::support::*;
-use std::process::Command;
 
 fn example() -> String {
     root().join("examples/dovecot.conf").display().to_string()
 }
 
-/// What real Dovecot expands a template to for a user (oracle/expand.sh
-/// runs a private Dovecot under /tmp; it needs root and dovecot-core).
-fn dovecot_expand(template: &str, user: &str) -> String {
-    let script = shared().join("oracle/expand.sh");
-    require_program("doveadm", "apt-get install dovecot-core");
-    let dir = tempdir();
-    let o = Command::new("bash")
-        .arg(&script)
-        .arg(template)
-        .arg(user)
-        .env("ORACLE_DIR", dir.path().join("oracle"))
-        .output()
-        .unwrap();
-    let _ = Command::new("bash")
-        .arg(shared().join("oracle/oracle-stop.sh"))
-        .env("ORACLE_DIR", dir.path().join("oracle"))
-        .output();
-    assert!(
-        o.status.success(),
-        "expand.sh: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout)
-        .trim_end_matches('\n')
-        .to_string()
+/// What real Dovecot expands a template to for a user.
+fn dovecot_expand(oracle: &Oracle, template: &str, user: &str) -> String {
+    let home = oracle.conf().parent().unwrap().to_path_buf();
+    match Oracle::expand(&oracle.conf(), &home, template.as_bytes(), user.as_bytes()) {
+        Some(Ok(v)) => String::from_utf8(v).unwrap(),
+        other => panic!("doveadm user -e {template} {user}: {other:?}"),
+    }
 }
 
 fn json_lines(out: &[u8]) -> Vec<serde_json::Value> {
@@ -88,6 +70,7 @@ fn agrees_with_dovecot_for_every_chain_kind() {
          }\n",
     )
     .unwrap();
+    let oracle = Oracle::start();
     for user in [
         "alice@example.com",
         "Bob.Smith@Sub.Example.ORG",
@@ -104,9 +87,9 @@ fn agrees_with_dovecot_for_every_chain_kind() {
         ]);
         assert!(o.status.success(), "{user}: {}", stderr(&o));
         let v = &json_lines(&o.stdout)[0];
-        let root = dovecot_expand("%2Mu/%2.3Mu/%u", user);
+        let root = dovecot_expand(&oracle, "%2Mu/%2.3Mu/%u", user);
         assert_eq!(v["mail_location"]["root"], root.as_str(), "{user}");
-        let cache = dovecot_expand("/var/cache/o/%4Nu", user);
+        let cache = dovecot_expand(&oracle, "/var/cache/o/%4Nu", user);
         assert_eq!(v["chains"]["obox_fs"]["fscache"][0]["path"], cache.as_str());
         let obox = &v["chains"]["obox_fs"];
         assert_eq!(obox["addressing"], "path-style");
@@ -122,7 +105,7 @@ fn agrees_with_dovecot_for_every_chain_kind() {
         assert_eq!(idx["signing"], "SigV2 (no region=)");
         assert_eq!(idx["bucket"], "idx");
         let fts = &v["chains"]["fts_dovecot_fs"];
-        let fts_prefix = dovecot_expand("%8Mu/%u/fts/", user);
+        let fts_prefix = dovecot_expand(&oracle, "%8Mu/%u/fts/", user);
         assert_eq!(fts["key_prefix"], fts_prefix.as_str(), "{user}");
     }
 }

@@ -54,7 +54,7 @@ fn forms(s: &[u8]) -> Vec<Vec<u8>> {
         pct_all(s, false).into_bytes(),
         enc.clone().into_bytes(),
         enc.replace('%', "%%").into_bytes(),
-        json[1..json.len() - 1].as_bytes().to_vec(),
+        json.as_bytes()[1..json.len() - 1].to_vec(),
         lossy
             .replace('\\', "\\\\")
             .replace('\t', "\\t")

@@ -12,6 +12,10 @@ use anyhow::Context;
 use std::io::Write;
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli chain -c examples/dovecot.conf obox_fs
+  obox-cli chain -c examples/dovecot.conf fts_dovecot_fs --json
+  obox-cli chain --string 'compress:zstd:3:s3:https://b.s3.example.com/?region=eu-west-1'")]
 pub struct ChainArgs {
     /// The setting to read: a plugin setting name (`obox_index_fs`) or a
     /// doveconf key path (`plugin/fts_dovecot_fs`, `mail_attachment_fs`).

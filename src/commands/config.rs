@@ -102,10 +102,14 @@ pub fn run(a: &ConfigArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     }
     out.flush()?;
     drop(out);
-    if let Some(e) = &cfg.delayed_error {
-        return Ok(report_conf_error(Some(&cfg), e, g.show_secrets));
-    }
-    Ok(ExitStatus::Success)
+    let status = match &cfg.delayed_error {
+        Some(e) => report_conf_error(Some(&cfg), e, g.show_secrets),
+        None => ExitStatus::Success,
+    };
+    // The process ends now: freeing a big config piece by piece would
+    // only cost time.
+    std::mem::forget(cfg);
+    Ok(status)
 }
 
 pub(crate) fn print_warnings(cfg: &Config) {

@@ -19,6 +19,11 @@ pub enum Format {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli lint examples/dovecot.conf
+  obox-cli lint /etc/dovecot/dovecot.conf --format sarif > obox.sarif
+  obox-cli lint dovecot.conf --format github --fail-on error
+  obox-cli lint dovecot.conf --select OBX050,OBX003 --target-version 2.3.19")]
 pub struct LintArgs {
     /// Config files to check [default: the -c file or /etc/dovecot/dovecot.conf].
     #[arg(value_name = "FILE")]

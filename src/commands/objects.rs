@@ -182,6 +182,15 @@ fn resolve_from_config(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Targ
         }
     }
     let mut target = target_from_parts(&url, compress, crypt, args)?;
+    let text = |k: &str| {
+        cfg.value(k)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    };
+    target.apply_ssl_client_settings(
+        text("ssl_client_ca_file").as_deref(),
+        text("ssl_client_ca_dir").as_deref(),
+        text("ssl_client_require_valid_cert").as_deref(),
+    )?;
     if args.user.is_some() && args.fs != FsKind::Fts {
         let paths = prepared
             .mail_paths(&ctx)
@@ -328,6 +337,10 @@ fn status_for(failures: usize) -> ExitStatus {
 // ---------------------------------------------------------------- ls
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli ls -c /etc/dovecot/dovecot.conf --user alice@example.com -r
+  obox-cli ls -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/ -l
+  obox-cli ls --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail&region=us-east-1' -r --json")]
 pub struct LsArgs {
     /// Key prefix to list (relative to the URL's path)
     #[arg(value_name = "PREFIX", default_value = "")]
@@ -389,6 +402,10 @@ fn print_entry(out: &mut impl Write, e: &ListEntry, a: &LsArgs) -> io::Result<()
 // ---------------------------------------------------------------- get
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli get -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/GUID/OID -
+  obox-cli get -c /etc/dovecot/dovecot.conf --user alice@example.com -r idx/ ./alice-idx
+  obox-cli get --raw --url 'https://AK:SK@b.s3.eu-west-1.amazonaws.com/?region=eu-west-1' key out.bin")]
 pub struct GetArgs {
     /// Key to download (with -r: a key prefix)
     #[arg(value_name = "KEY")]
@@ -552,6 +569,10 @@ fn get_recursive(
 // ---------------------------------------------------------------- put
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli put -c /etc/dovecot/dovecot.conf --user alice@example.com msg.eml mailboxes/GUID/OID
+  obox-cli put --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail&region=us-east-1' -r ./tree prefix/
+  echo hi | obox-cli put --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail' - test/key")]
 pub struct PutArgs {
     /// File to upload, - for stdin (with -r: a directory)
     #[arg(value_name = "SRC")]
@@ -687,6 +708,9 @@ fn put_recursive(
 // ---------------------------------------------------------------- rm
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli rm -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/GUID/OID
+  obox-cli rm -c /etc/dovecot/dovecot.conf --user olduser@example.com -r ''")]
 pub struct RmArgs {
     /// Keys to delete (with -r: key prefixes)
     #[arg(value_name = "KEY", required = true)]
@@ -751,6 +775,9 @@ pub fn rm(a: &RmArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
 // ---------------------------------------------------------------- stat
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:
+  obox-cli stat -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/GUID/OID
+  obox-cli stat --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail' key --json")]
 pub struct StatArgs {
     /// Key to describe
     #[arg(value_name = "KEY")]

@@ -2,10 +2,8 @@
 use crate::ExitStatus;
 use crate::cli::GlobalArgs;
 use crate::conf::{self, ExpandMode};
-use crate::fs_chain::{Addressing, Backend, Signing};
-use crate::s3::Endpoint;
 use crate::secrets;
-use crate::user_view::{ChainView, MailPaths, Prepared, UserView};
+use crate::user_view::{ChainOut, ChainPlan, MailPaths, Prepared, ViewResult, chain_out};
 use crate::var_expand::UserContext;
 use anyhow::Context;
 use colored::Colorize;
@@ -73,12 +71,14 @@ pub fn run(a: &PathArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let mut too_long = 0usize;
     let mut ctx = base.clone();
     let mut line = Vec::new();
+    let plans: Vec<Option<ChainPlan>> = prepared.chains.iter().map(ChainPlan::new).collect();
+    let mut buf = Vec::new();
+    let mut line_out = Vec::with_capacity(1024);
     let mut show = |user: &[u8], out: &mut dyn Write| -> anyhow::Result<bool> {
         if user.is_empty() {
             let msg = "empty user name: Dovecot has no such user";
             if a.json {
-                let v = serde_json::json!({ "user": "", "ok": false, "errors": [msg] });
-                writeln!(out, "{v}")?;
+                writeln!(out, r#"{{"user":"","ok":false,"errors":["{msg}"]}}"#)?;
             } else {
                 writeln!(out, "(empty user)\n  error: {msg}")?;
             }
@@ -86,17 +86,14 @@ pub fn run(a: &PathArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         }
         ctx.set_user(user);
         ctx.set_home(home.as_deref());
-        let view = prepared.view(&mut ctx);
-        let ok = view_ok(&view);
+        let r = report(&prepared, &plans, &mut ctx, user, &mut buf);
+        let ok = r.ok();
         if a.json {
-            let mut v = view_json(&view, g.show_secrets);
-            if let serde_json::Value::Object(m) = &mut v {
-                m.insert("ok".into(), view_ok(&view).into());
-            }
-            serde_json::to_writer(&mut *out, &v)?;
-            out.write_all(b"\n")?;
+            line_out.clear();
+            write_json(&mut line_out, &r, g.show_secrets);
+            out.write_all(&line_out)?;
         } else {
-            write_human(out, &view, g.show_secrets)?;
+            write_human(out, &r, g.show_secrets)?;
         }
         Ok(ok)
     };
@@ -202,171 +199,243 @@ fn split_kv(s: &OsString) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     Ok((b[..i].to_vec(), b[i + 1..].to_vec()))
 }
 
-fn view_ok(v: &UserView) -> bool {
-    v.mail.as_ref().is_none_or(Result::is_ok) && v.chains.iter().all(|(_, c)| c.is_ok())
+/// One user's report, however it was computed.
+struct Report<'a> {
+    user: &'a [u8],
+    home: Option<Vec<u8>>,
+    mail: Option<ViewResult<MailPaths>>,
+    chains: Vec<(&'a str, ViewResult<ChainOut>)>,
+}
+
+impl Report<'_> {
+    fn ok(&self) -> bool {
+        self.mail.as_ref().is_none_or(Result::is_ok) && self.chains.iter().all(|(_, c)| c.is_ok())
+    }
+}
+
+/// Compute one user's report: the chain plans where they apply, the
+/// general expansion and parse where they do not.
+fn report<'a>(
+    prepared: &'a Prepared,
+    plans: &[Option<ChainPlan>],
+    ctx: &mut UserContext,
+    user: &'a [u8],
+    buf: &mut Vec<u8>,
+) -> Report<'a> {
+    let (home, home_err) = match prepared.home(ctx) {
+        Ok(h) => (h, None),
+        Err(e) => (None, Some(e)),
+    };
+    if ctx.home().is_none()
+        && let Some(h) = &home
+    {
+        ctx.set_home(Some(h));
+    }
+    let mail = match home_err {
+        Some(e) => Some(Err(e)),
+        None => prepared.mail_paths(ctx),
+    };
+    let root = mail
+        .as_ref()
+        .and_then(|m| m.as_ref().ok())
+        .and_then(|m| m.root.as_deref());
+    let chains = prepared
+        .chains
+        .iter()
+        .zip(plans)
+        .map(|(v, plan)| {
+            let fast = plan.as_ref().and_then(|p| p.out(ctx, root, buf));
+            let out = match fast {
+                Some(o) => Ok(o),
+                None => prepared.chain_view(v, ctx).map(|c| chain_out(&c, root)),
+            };
+            (v.key.as_str(), out)
+        })
+        .collect();
+    Report {
+        user,
+        home,
+        mail,
+        chains,
+    }
 }
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// Where a chain's objects for this user start, and the URL of that
-/// prefix as a request would address it.
-struct Located {
-    key_prefix: String,
-    url: String,
-    bucket: Option<String>,
-    addressing: &'static str,
-    signing: Option<String>,
-}
-
-fn locate(c: &ChainView, mail: Option<&MailPaths>, show_secrets: bool) -> Option<Located> {
-    let Backend::Http(h) = &c.chain.backend else {
-        return None;
-    };
-    let url = c.storage_url()?;
-    // The mail root applies to obox and index objects; FTS objects sit
-    // under fts_dovecot_fs's own URL path.
-    let root = if c.setting == "fts_dovecot_fs" {
-        None
-    } else {
-        mail.and_then(|m| m.root.as_deref())
-    };
-    let signing = h.signing.as_ref().map(|s| match s {
-        Signing::V4 { region } => format!("SigV4 ({region})"),
-        Signing::V2 => "SigV2 (no region=)".to_string(),
+/// A JSON string (invalid UTF-8 replaced, as `lossy` does). Runs of
+/// plain bytes are copied whole: this is the hot loop of `path --stdin`.
+fn json_str(out: &mut Vec<u8>, b: &[u8]) {
+    // Nearly every string is plain ASCII with nothing to escape: check
+    // that in one vectorisable pass and copy it whole.
+    // A non-short-circuit fold, so the compiler can vectorise it.
+    let special = b.iter().fold(false, |acc, &c| {
+        acc | (c < 0x20) | (c == b'"') | (c == b'\\') | (c >= 0x80)
     });
-    if h.kind.is_s3()
-        && let Ok(ep) = Endpoint::parse(url)
-    {
-        let mut prefix = ep.prefix.clone();
-        if let Some(r) = root {
-            prefix.push_str(&String::from_utf8_lossy(r));
-            prefix.push('/');
-        }
-        let req = format!("{}{}", ep.signed_base(), ep.request_path(Some(&prefix)));
-        let addressing = match h.addressing {
-            Some(Addressing::PathStyle { .. }) => "path-style",
-            _ => "virtual-hosted",
+    if !special {
+        out.reserve(b.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
+        return;
+    }
+    let s = String::from_utf8_lossy(b);
+    let bytes = s.as_bytes();
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                out.extend_from_slice(format!("\\u{c:04x}").as_bytes());
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
         };
-        return Some(Located {
-            key_prefix: prefix,
-            url: if show_secrets {
-                req
-            } else {
-                secrets::redact_text(&req)
-            },
-            bucket: Some(ep.bucket().to_string()),
-            addressing,
-            signing,
-        });
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(esc);
+        start = i + 1;
     }
-    // Other HTTP drivers: the URL path plus the root, URL as configured.
-    let mut prefix = h.url.path.value.trim_start_matches('/').to_string();
-    if let Some(r) = root {
-        prefix.push_str(&String::from_utf8_lossy(r));
-        prefix.push('/');
-    }
-    Some(Located {
-        key_prefix: prefix,
-        url: if show_secrets {
-            url.to_string()
-        } else {
-            secrets::redact_text(url)
-        },
-        bucket: None,
-        addressing: "n/a",
-        signing,
-    })
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
 }
 
-fn view_json(v: &UserView, show_secrets: bool) -> serde_json::Value {
-    use serde_json::{Map, Value, json};
-    let mut m = Map::new();
-    let mut errors = Vec::new();
-    m.insert("user".into(), lossy(&v.user).into());
-    m.insert("home".into(), v.home.as_deref().map(lossy).into());
-    let mail = match &v.mail {
+fn json_opt(out: &mut Vec<u8>, b: Option<&[u8]>) {
+    match b {
+        Some(b) => json_str(out, b),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// One JSON object per line; written by hand because `path --stdin` runs
+/// over millions of users and a DOM per user would dominate its cost.
+fn write_json(out: &mut Vec<u8>, r: &Report<'_>, show_secrets: bool) {
+    let hide = |e: &str| {
+        if show_secrets {
+            e.to_string()
+        } else {
+            secrets::redact_text(e)
+        }
+    };
+    let mut errors: Vec<String> = Vec::new();
+    out.extend_from_slice(b"{\"user\":");
+    json_str(out, r.user);
+    out.extend_from_slice(b",\"ok\":");
+    out.extend_from_slice(if r.ok() { b"true" } else { b"false" });
+    out.extend_from_slice(b",\"home\":");
+    json_opt(out, r.home.as_deref());
+    out.extend_from_slice(b",\"mail_location\":");
+    match &r.mail {
         Some(Ok(p)) => {
-            let mut mm = Map::new();
-            mm.insert("driver".into(), p.driver.as_deref().map(lossy).into());
-            mm.insert("root".into(), p.root.as_deref().map(lossy).into());
-            mm.insert("index".into(), p.index.as_deref().map(lossy).into());
-            mm.insert("control".into(), p.control.as_deref().map(lossy).into());
-            Some(p).map(|_| Value::Object(mm)).unwrap_or(Value::Null)
+            out.extend_from_slice(b"{\"driver\":");
+            json_opt(out, p.driver.as_deref());
+            out.extend_from_slice(b",\"root\":");
+            json_opt(out, p.root.as_deref());
+            out.extend_from_slice(b",\"index\":");
+            json_opt(out, p.index.as_deref());
+            out.extend_from_slice(b",\"control\":");
+            json_opt(out, p.control.as_deref());
+            out.push(b'}');
         }
         Some(Err(e)) => {
-            errors.push(Value::from(e.clone()));
-            Value::Null
+            errors.push(hide(e));
+            out.extend_from_slice(b"null");
         }
-        None => Value::Null,
-    };
-    m.insert("mail_location".into(), mail);
-    let mail_paths = v.mail.as_ref().and_then(|r| r.as_ref().ok());
-    let mut chains = Map::new();
-    for (k, c) in &v.chains {
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"chains\":{");
+    for (i, (k, c)) in r.chains.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(out, k.as_bytes());
+        out.push(b':');
         match c {
             Ok(c) => {
-                let loc = locate(c, mail_paths, show_secrets);
-                chains.insert(
-                    k.clone(),
-                    json!({
-                        "fscache": c.fscache.iter().map(|(p, s)| json!({"path": p, "size": s})).collect::<Vec<_>>(),
-                        "key_prefix": loc.as_ref().map(|l| l.key_prefix.clone()),
-                        "url": loc.as_ref().map(|l| l.url.clone()),
-                        "bucket": loc.as_ref().and_then(|l| l.bucket.clone()),
-                        "addressing": loc.as_ref().map(|l| l.addressing),
-                        "signing": loc.as_ref().and_then(|l| l.signing.clone()),
-                    }),
-                );
+                out.extend_from_slice(b"{\"fscache\":[");
+                for (j, (p, size)) in c.fscache.iter().enumerate() {
+                    if j > 0 {
+                        out.push(b',');
+                    }
+                    out.extend_from_slice(b"{\"path\":");
+                    json_str(out, p);
+                    out.extend_from_slice(b",\"size\":");
+                    json_str(out, size.as_bytes());
+                    out.push(b'}');
+                }
+                out.push(b']');
+                let l = c.location.as_ref();
+                out.extend_from_slice(b",\"key_prefix\":");
+                json_opt(out, l.map(|l| l.key_prefix.as_bytes()));
+                out.extend_from_slice(b",\"url\":");
+                json_opt(out, l.map(|l| l.url.as_bytes()));
+                out.extend_from_slice(b",\"bucket\":");
+                json_opt(out, l.and_then(|l| l.bucket.as_deref()).map(str::as_bytes));
+                out.extend_from_slice(b",\"addressing\":");
+                json_opt(out, l.map(|l| l.addressing.as_bytes()));
+                out.extend_from_slice(b",\"signing\":");
+                json_opt(out, l.and_then(|l| l.signing.as_deref()).map(str::as_bytes));
+                out.push(b'}');
             }
             Err(e) => {
-                let e = if show_secrets {
-                    e.clone()
-                } else {
-                    secrets::redact_text(e)
-                };
-                errors.push(Value::from(e));
-                chains.insert(k.clone(), Value::Null);
+                errors.push(hide(e));
+                out.extend_from_slice(b"null");
             }
         }
     }
-    m.insert("chains".into(), Value::Object(chains));
-    m.insert("errors".into(), Value::Array(errors));
-    Value::Object(m)
+    out.extend_from_slice(b"},\"errors\":[");
+    for (i, e) in errors.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_str(out, e.as_bytes());
+    }
+    out.extend_from_slice(b"]}\n");
 }
 
-fn write_human(out: &mut dyn Write, v: &UserView, show_secrets: bool) -> std::io::Result<()> {
+fn write_human(out: &mut dyn Write, r: &Report<'_>, show_secrets: bool) -> std::io::Result<()> {
     let label = |s: &str| format!("{s:<14}").dimmed();
-    writeln!(out, "{}", lossy(&v.user).bold())?;
-    if let Some(h) = &v.home {
+    let hide = |e: &str| {
+        if show_secrets {
+            e.to_string()
+        } else {
+            secrets::redact_text(e)
+        }
+    };
+    writeln!(out, "{}", lossy(r.user).bold())?;
+    if let Some(h) = &r.home {
         writeln!(out, "  {} {}", label("home"), lossy(h))?;
     }
-    let mut mail_paths = None;
-    match &v.mail {
+    match &r.mail {
         Some(Ok(p)) => {
-            mail_paths = Some(p);
-            if let Some(r) = &p.root {
-                writeln!(out, "  {} {}", label("mail root"), lossy(r))?;
+            if let Some(x) = &p.root {
+                writeln!(out, "  {} {}", label("mail root"), lossy(x))?;
             }
-            if let Some(i) = &p.index {
-                writeln!(out, "  {} {}", label("INDEX"), lossy(i))?;
+            if let Some(x) = &p.index {
+                writeln!(out, "  {} {}", label("INDEX"), lossy(x))?;
             }
-            if let Some(c) = &p.control {
-                writeln!(out, "  {} {}", label("CONTROL"), lossy(c))?;
+            if let Some(x) = &p.control {
+                writeln!(out, "  {} {}", label("CONTROL"), lossy(x))?;
             }
         }
-        Some(Err(e)) => writeln!(out, "  {} {}", "error:".red().bold(), e)?,
+        Some(Err(e)) => writeln!(out, "  {} {}", "error:".red().bold(), hide(e))?,
         None => {}
     }
-    for (k, c) in &v.chains {
+    for (k, c) in &r.chains {
         writeln!(out, "  {}", k.bold())?;
         match c {
             Ok(c) => {
                 for (p, s) in &c.fscache {
-                    writeln!(out, "    {} {p} ({s})", label("fscache"))?;
+                    writeln!(out, "    {} {} ({s})", label("fscache"), lossy(p))?;
                 }
-                if let Some(l) = locate(c, mail_paths, show_secrets) {
+                if let Some(l) = &c.location {
                     if let Some(b) = &l.bucket {
                         writeln!(out, "    {} {b} ({})", label("bucket"), l.addressing)?;
                     }
@@ -377,14 +446,7 @@ fn write_human(out: &mut dyn Write, v: &UserView, show_secrets: bool) -> std::io
                     writeln!(out, "    {} {}", label("url"), l.url)?;
                 }
             }
-            Err(e) => {
-                let e = if show_secrets {
-                    e.clone()
-                } else {
-                    secrets::redact_text(e)
-                };
-                writeln!(out, "    {} {e}", "error:".red().bold())?;
-            }
+            Err(e) => writeln!(out, "    {} {}", "error:".red().bold(), hide(e))?,
         }
     }
     Ok(())

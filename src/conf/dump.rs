@@ -17,7 +17,9 @@ pub struct DumpOptions {
 /// `doveconf -n`: the non-default configuration. Plain settings and
 /// sections first, then one block per filter combination.
 pub fn dump_non_default(cfg: &Config, opts: DumpOptions) -> Vec<u8> {
-    let mut out = Vec::new();
+    // The output is about as big as the input: reserve it once.
+    let mut out =
+        Vec::with_capacity(cfg.files.files.iter().map(|f| f.text.len()).sum::<usize>() + 4096);
     let d = Dumper {
         table: SettingsTable::get(),
         opts,
@@ -140,7 +142,15 @@ impl Dumper {
             self.table
                 .section_kind(scope.rsplit_once('/').map_or("", |(p, _)| p), &sec.ty)
         };
-        let mut items: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        // Settings are written straight from the config after sorting;
+        // sections are rendered first (their text is needed to know whether
+        // they print at all).
+        enum Item<'s> {
+            Set(&'s Setting, Option<&'static SettingDef>),
+            Text(Vec<u8>),
+            Sec(&'s Section, Option<SectionKind>),
+        }
+        let mut items: Vec<(std::borrow::Cow<'_, [u8]>, Item<'_>)> = Vec::new();
         let strlist = matches!(kind, Some(SectionKind::StrList | SectionKind::Obsolete));
         for s in &sec.settings {
             let def = if strlist {
@@ -158,9 +168,7 @@ impl Dumper {
             if !show {
                 continue;
             }
-            let mut line = Vec::new();
-            self.setting(&mut line, s, def, depth);
-            items.push((s.key.as_bytes().to_vec(), line));
+            items.push((s.key.as_bytes().into(), Item::Set(s, def)));
         }
         if sec.ty == "namespace" && kind == Some(SectionKind::Merge) {
             // A namespace always shows its location and prefix.
@@ -169,7 +177,7 @@ impl Dumper {
                     let mut line = Vec::new();
                     indent(&mut line, depth);
                     line.extend_from_slice(format!("{k} = \n").as_bytes());
-                    items.push((k.as_bytes().to_vec(), line));
+                    items.push((k.as_bytes().into(), Item::Text(line)));
                 }
             }
         }
@@ -183,28 +191,17 @@ impl Dumper {
                 line.extend_from_slice(b"name = ");
                 line.extend_from_slice(n.as_bytes());
                 line.push(b'\n');
-                items.push((b"name".to_vec(), line));
+                items.push((b"name"[..].into(), Item::Text(line)));
             } else if in_filter {
                 // A passdb/userdb copied into a filter prints its empty name.
                 let mut line = Vec::new();
                 indent(&mut line, depth);
                 line.extend_from_slice(b"name = \n");
-                items.push((b"name".to_vec(), line));
+                items.push((b"name"[..].into(), Item::Text(line)));
             }
         }
         for c in sec.sections.iter().filter(|c| !c.is_filter()) {
             let ckind = self.kind(scope, c);
-            let cscope = child_scope(scope, &c.ty);
-            let cctx = if matches!(ctx, Context::Filter | Context::InFilter) {
-                Context::InFilter
-            } else {
-                Context::Section
-            };
-            let mut inner = Vec::new();
-            self.body(&mut inner, c, &cscope, depth + 1, cctx);
-            if inner.is_empty() && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
-                continue;
-            }
             let name_key = match ckind {
                 Some(SectionKind::List) => c.list_index.unwrap_or(0).to_string().into_bytes(),
                 _ => name_sort_key(
@@ -218,50 +215,79 @@ impl Dumper {
             key.push(b'/');
             key.extend(name_key);
             key.push(b'/');
-            let mut block = Vec::new();
-            indent(&mut block, depth);
-            block.extend_from_slice(c.ty.as_bytes());
-            block.push(b' ');
-            let show_name = !matches!(
-                ckind,
-                Some(SectionKind::List | SectionKind::StrList | SectionKind::Obsolete)
-            );
-            if show_name
-                && let Some(n) = c
-                    .name
-                    .as_deref()
-                    .filter(|n| !n.is_empty() && !n.starts_with('\0'))
-            {
-                if n.contains(' ') {
-                    block.push(b'"');
-                    block.extend_from_slice(&escape(n.as_bytes()));
-                    block.push(b'"');
-                } else {
-                    block.extend_from_slice(n.as_bytes());
-                }
-                block.push(b' ');
-            }
-            block.extend_from_slice(b"{\n");
-            block.extend(inner);
-            indent(&mut block, depth);
-            block.extend_from_slice(b"}\n");
-            items.push((key, block));
+            items.push((key.into(), Item::Sec(c, ckind)));
         }
         items.sort_by(|a, b| a.0.cmp(&b.0));
-        for (_, text) in items {
-            out.extend(text);
+        // Everything is written straight into `out`, in order: a section
+        // that turns out to print nothing is cut off again.
+        for (_, item) in items {
+            match item {
+                Item::Set(s, def) => self.setting(out, s, def, depth),
+                Item::Text(t) => out.extend(t),
+                Item::Sec(c, ckind) => self.section(out, c, ckind, scope, depth, ctx),
+            }
         }
+    }
+
+    fn section(
+        &self,
+        out: &mut Vec<u8>,
+        c: &Section,
+        ckind: Option<SectionKind>,
+        scope: &str,
+        depth: usize,
+        ctx: Context,
+    ) {
+        let cscope = child_scope(scope, &c.ty);
+        let cctx = if matches!(ctx, Context::Filter | Context::InFilter) {
+            Context::InFilter
+        } else {
+            Context::Section
+        };
+        let start = out.len();
+        indent(out, depth);
+        out.extend_from_slice(c.ty.as_bytes());
+        out.push(b' ');
+        let show_name = !matches!(
+            ckind,
+            Some(SectionKind::List | SectionKind::StrList | SectionKind::Obsolete)
+        );
+        if show_name
+            && let Some(n) = c
+                .name
+                .as_deref()
+                .filter(|n| !n.is_empty() && !n.starts_with('\0'))
+        {
+            if n.contains(' ') {
+                out.push(b'"');
+                out.extend_from_slice(&escape(n.as_bytes()));
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(n.as_bytes());
+            }
+            out.push(b' ');
+        }
+        out.extend_from_slice(b"{\n");
+        let body_start = out.len();
+        self.body(out, c, &cscope, depth + 1, cctx);
+        // Empty sections are left out; a namespace always prints.
+        if out.len() == body_start && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
+            out.truncate(start);
+            return;
+        }
+        indent(out, depth);
+        out.extend_from_slice(b"}\n");
     }
 
     fn setting(&self, out: &mut Vec<u8>, s: &Setting, def: Option<&SettingDef>, depth: usize) {
         indent(out, depth);
         out.extend_from_slice(s.key.as_bytes());
         out.extend_from_slice(b" = ");
-        let v = match def {
-            Some(d) => normalize(d, &s.value.bytes),
-            None => s.value.bytes.clone(),
+        let v: std::borrow::Cow<'_, [u8]> = match def {
+            Some(d) => normalize(d, &s.value.bytes).into(),
+            None => s.value.bytes.as_slice().into(),
         };
-        out.extend(format_value(&s.key, &v, self.opts.show_secrets));
+        write_value(out, &s.key, &v, self.opts.show_secrets);
         out.push(b'\n');
     }
 }
@@ -270,16 +296,31 @@ impl Dumper {
 /// inside values hidden, quoted when it holds `#` or starts or ends with
 /// whitespace — unless hiding changed it, which doveconf prints raw.
 pub fn format_value(key: &str, v: &[u8], show_secrets: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(v.len() + 2);
+    write_value(&mut out, key, v, show_secrets);
+    out
+}
+
+fn write_value(out: &mut Vec<u8>, key: &str, v: &[u8], show_secrets: bool) {
     if !show_secrets {
         if secrets::is_secret_key(key) && !v.is_empty() {
-            return secrets::HIDDEN_SETTING.as_bytes().to_vec();
+            out.extend_from_slice(secrets::HIDDEN_SETTING.as_bytes());
+            return;
         }
-        let hidden = secrets::redact_with(v, secrets::HIDDEN);
-        if hidden != v {
-            return hidden;
+        if !secrets::secret_ranges(v).is_empty() {
+            out.extend(secrets::redact_with(v, secrets::HIDDEN));
+            return;
         }
     }
-    quote_value(v)
+    let white = |b: &u8| *b == b' ' || *b == b'\t';
+    let needs = v.contains(&b'#') || v.first().is_some_and(white) || v.last().is_some_and(white);
+    if needs {
+        out.push(b'"');
+        out.extend(escape(v));
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(v);
+    }
 }
 
 /// A value in the form doveconf prints it, so equal settings compare equal.

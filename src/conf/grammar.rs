@@ -125,7 +125,7 @@ pub(crate) fn line(input: &[u8]) -> Line {
         )
     };
     match rest.split_first() {
-        Some((b'{', garbage)) if garbage.is_empty() => Line::SectionHeader {
+        Some((b'{', [])) => Line::SectionHeader {
             key: key_r,
             name: name_tok,
         },

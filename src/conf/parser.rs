@@ -269,19 +269,9 @@ impl Parser {
     fn parse_lines(&mut self, file: FileId, path: &str, text: &[u8]) -> Result<(), ConfError> {
         let mut reader = Reader::new(text);
         let mut warned = 0;
-        while let Some(line) = reader.next_line() {
-            for w in &reader.warnings[warned..] {
-                self.warnings.push(ConfWarning {
-                    message: format!(
-                        "Configuration file {path} line {}: Ambiguous '#' character in line, treating it as comment. Add a space before it to remove this warning.",
-                        w.line
-                    ),
-                    origin: Origin {
-                        file,
-                        span: Span::new(w.file_offset, w.file_offset + 1),
-                    },
-                });
-            }
+        let mut line = super::reader::LogicalLine::default();
+        while reader.next_line_into(&mut line) {
+            self.ambiguous_hash_warnings(file, path, &reader.warnings[warned..]);
             warned = reader.warnings.len();
             if let Err(e) = self.apply_line(file, path, &line) {
                 let origin = Origin {
@@ -315,7 +305,18 @@ impl Parser {
                 });
             }
         }
-        for w in &reader.warnings[warned..] {
+        self.ambiguous_hash_warnings(file, path, &reader.warnings[warned..]);
+        Ok(())
+    }
+
+    /// doveconf's warning for a `#` right after a non-blank character.
+    fn ambiguous_hash_warnings(
+        &mut self,
+        file: FileId,
+        path: &str,
+        found: &[super::reader::AmbiguousHash],
+    ) {
+        for w in found {
             self.warnings.push(ConfWarning {
                 message: format!(
                     "Configuration file {path} line {}: Ambiguous '#' character in line, treating it as comment. Add a space before it to remove this warning.",
@@ -327,7 +328,6 @@ impl Parser {
                 },
             });
         }
-        Ok(())
     }
 
     fn span(line: &LogicalLine, r: std::ops::Range<usize>) -> Span {
@@ -768,14 +768,18 @@ impl Parser {
             ));
         }
         let node = &mut self.nodes[target];
-        match node.key_index.get(&key) {
+        let next = node.settings.len();
+        // One hash per key: doveconf's linear scan here is its O(n²).
+        match node.key_index.entry(key) {
             // Last assignment wins; the first position is kept.
-            Some(&i) => {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let i = *e.get();
                 node.settings[i].value = value.value;
                 node.settings[i].key_origin = key_origin;
             }
-            None => {
-                node.key_index.insert(key.clone(), node.settings.len());
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let key = e.key().clone();
+                e.insert(next);
                 node.settings.push(Setting {
                     key,
                     key_origin,
@@ -962,7 +966,7 @@ impl Parser {
             });
         }
         let q = raw.first().copied();
-        if raw.len() >= 1 && matches!(q, Some(b'"' | b'\'')) && raw.last() == q.as_ref() {
+        if !raw.is_empty() && matches!(q, Some(b'"' | b'\'')) && raw.last() == q.as_ref() {
             // Fully quoted: drop the outer quotes and remove backslashes.
             let inner_start = vr.start + 1;
             let inner_end = if raw.len() >= 2 {
@@ -970,16 +974,28 @@ impl Parser {
             } else {
                 inner_start
             };
-            let mut i = inner_start;
-            while i < inner_end {
-                if t[i] == b'\\' {
-                    i += 1;
-                    if i >= inner_end {
-                        break;
+            // Runs between backslashes are copied whole; a backslash is
+            // dropped and the byte after it starts the next run.
+            let mut start = inner_start;
+            while start < inner_end {
+                let end = t[start..inner_end]
+                    .iter()
+                    .position(|&c| c == b'\\')
+                    .map_or(inner_end, |k| start + k);
+                for p in line.runs(start, end) {
+                    b.push_run(&t[p.line_start..p.line_start + p.len], p.file_offset);
+                }
+                if end >= inner_end {
+                    break;
+                }
+                // Keep the escaped byte (even a backslash) as the next run's
+                // first byte.
+                if end + 1 < inner_end {
+                    for p in line.runs(end + 1, end + 2) {
+                        b.push_run(&t[p.line_start..p.line_start + p.len], p.file_offset);
                     }
                 }
-                b.push_byte(t[i], line.file_offset(i));
-                i += 1;
+                start = end + 2;
             }
             return Ok(MadeValue {
                 value: b.finish(),

@@ -128,16 +128,28 @@ impl<'a> Reader<'a> {
 
     /// The next logical line, or None at end of file. A continuation still
     /// pending at EOF is dropped, as Dovecot drops it.
+    #[cfg(test)]
     pub fn next_line(&mut self) -> Option<LogicalLine> {
-        let mut pending = LogicalLine::default();
+        let mut line = LogicalLine::default();
+        self.next_line_into(&mut line).then_some(line)
+    }
+
+    /// Like [`Reader::next_line`], reusing `pending`'s buffers (a big
+    /// config has tens of thousands of lines).
+    pub fn next_line_into(&mut self, pending: &mut LogicalLine) -> bool {
+        pending.text.clear();
+        pending.pieces.clear();
         loop {
-            let (offset, raw) = self.physical()?;
+            let Some((offset, raw)) = self.physical() else {
+                return false;
+            };
             // 1. leading whitespace; blank and comment lines are skip lines,
             //    and a skip line throws a pending continuation away.
             let lead = raw.iter().take_while(|&&b| is_white(b)).count();
             let body = &raw[lead..];
             if body.is_empty() || body[0] == b'#' {
-                pending = LogicalLine::default();
+                pending.text.clear();
+                pending.pieces.clear();
                 continue;
             }
             // 2. comment stripping, 3. trailing whitespace.
@@ -166,7 +178,7 @@ impl<'a> Reader<'a> {
                 pending.push(body, offset + lead);
             }
             pending.line = self.line_no;
-            return Some(pending);
+            return true;
         }
     }
 

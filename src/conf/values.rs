@@ -80,10 +80,6 @@ impl ValueBuilder {
         self.bytes.extend_from_slice(bytes);
     }
 
-    pub fn push_byte(&mut self, b: u8, file_offset: usize) {
-        self.push_run(&[b], file_offset);
-    }
-
     /// Bytes the parser made (a joining space, an expanded variable):
     /// they map to the nearest preceding run.
     pub fn push_generated(&mut self, bytes: &[u8]) {
@@ -221,7 +217,7 @@ pub fn format_size(n: u64) -> String {
         return "0".into();
     }
     for (m, u) in UNITS {
-        if n % m == 0 {
+        if n.is_multiple_of(m) {
             return format!("{} {u}", n / m);
         }
     }
@@ -242,7 +238,7 @@ pub fn format_time(ms: u64) -> String {
         return "0".into();
     }
     for (m, u) in UNITS {
-        if ms % m == 0 {
+        if ms.is_multiple_of(m) {
             return format!("{} {u}", ms / m);
         }
     }

@@ -12,19 +12,28 @@ pub fn key_path(s: &str) -> String {
     encode(s, true)
 }
 
+/// Everything but RFC 3986's unreserved characters.
+const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+/// The same, keeping `/` (key paths).
+const PATH: &percent_encoding::AsciiSet = &QUERY.remove(b'/');
+
 fn encode(s: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    for &b in s.as_bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b'~')
-            || (keep_slash && b == b'/')
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    encode_into(&mut out, s, keep_slash);
     out
+}
+
+/// Append the encoding of `s` (chunk by chunk: no formatting machinery on
+/// this hot path).
+pub fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
+    let set = if keep_slash { PATH } else { QUERY };
+    for chunk in percent_encoding::utf8_percent_encode(s, set) {
+        out.push_str(chunk);
+    }
 }
 
 /// Decode `%XX` sequences; `Err(offset)` points at a bad `%`.

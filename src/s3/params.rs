@@ -196,29 +196,10 @@ impl Params {
 /// `s`, `min`, `h`, `d`, `w` and their long forms). A plain number is only
 /// accepted when it is 0, as Dovecot 2.3 insists on a unit.
 pub fn parse_time_msecs(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return Err(format!("'{s}' is not a time (e.g. 500ms, 10s, 2min)"));
-    }
-    let n: u64 = t[..digits]
-        .parse()
-        .map_err(|_| format!("'{s}' is too large"))?;
-    let unit = t[digits..].trim_start().to_ascii_lowercase();
-    let ms_per: u64 = match unit.as_str() {
-        "" if n == 0 => 0,
-        "" => return Err(format!("'{s}' is missing a unit (add e.g. ms or s)")),
-        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1,
-        "s" | "sec" | "secs" | "second" | "seconds" => 1000,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60_000,
-        "h" | "hour" | "hours" => 3_600_000,
-        "d" | "day" | "days" => 86_400_000,
-        "w" | "week" | "weeks" => 604_800_000,
-        _ => return Err(format!("'{s}' has an unknown unit '{unit}'")),
-    };
-    n.checked_mul(ms_per)
+    // One parser for Dovecot's time syntax: the fs-chain layer's.
+    crate::fs_chain::parse_time_msecs(s.trim())
         .map(Duration::from_millis)
-        .ok_or_else(|| format!("'{s}' is too large"))
+        .map_err(|e| format!("'{s}': {e}"))
 }
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ impl Modifier {
                 frame.take_hash_padding(out);
             }
             Modifier::NewHash => {
-                let d = Md5::digest(input);
+                let d = md5_memo(input);
                 let mut v = u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
                 if frame.width != 0 {
                     // Here the int width is sign-extended to 64 bits.
@@ -105,7 +105,7 @@ impl Modifier {
                 frame.take_hash_padding(out);
             }
             Modifier::Md5 => {
-                let d = Md5::digest(input);
+                let d = md5_memo(input);
                 push_hex_bytes(out, &d);
             }
             Modifier::LdapDn => {
@@ -159,6 +159,29 @@ impl Frame {
 }
 
 /// Dovecot's `str_hash` (a PJW/ELF-style hash) over bytes.
+/// md5 of `input`, remembering the last input: templates such as
+/// `%8Mu/%u` and `/var/cache/%4Nu` hash the same username again and
+/// again, and a batch of users (`path --stdin`) expands several of them
+/// per user.
+fn md5_memo(input: &[u8]) -> [u8; 16] {
+    use std::cell::RefCell;
+    thread_local! {
+        static LAST: RefCell<(Vec<u8>, [u8; 16], bool)> = const { RefCell::new((Vec::new(), [0; 16], false)) };
+    }
+    LAST.with(|l| {
+        let mut l = l.borrow_mut();
+        if l.2 && l.0 == input {
+            return l.1;
+        }
+        let d: [u8; 16] = Md5::digest(input).into();
+        l.0.clear();
+        l.0.extend_from_slice(input);
+        l.1 = d;
+        l.2 = true;
+        d
+    })
+}
+
 pub fn str_hash(s: &[u8]) -> u32 {
     let mut h: u32 = 0;
     for &c in s {

@@ -148,4 +148,5 @@ pub fn read_tsv(path: &Path) -> Vec<Vec<Vec<u8>>> {
         .map(|l| l.split('\t').map(tsv_unescape).collect())
         .collect()
 }
+pub mod oracle;
 pub mod s3;
