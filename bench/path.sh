@@ -30,8 +30,9 @@ lines=$("$bin" path -c "$conf" --stdin --json < "$work/users2" | wc -l)
 [ "$lines" -eq $((n * 2)) ] || { echo "expected $((n * 2)) output lines, got $lines" >&2; exit 1; }
 
 # doveadm user -e: one process and one auth lookup per user.
-. "/$root/../shared/oracle/oracle-env.sh" 2>/dev/null || . "$root/../shared/oracle/oracle-env.sh"
+# ORACLE_DIR must be set before sourcing: oracle-env.sh derives its paths.
 export ORACLE_DIR="$work/oracle"
+. "$root/../shared/oracle/oracle-env.sh"
 oracle_start >/dev/null 2>&1 || { echo "could not start the private Dovecot" >&2; exit 1; }
 m=200
 t0=$(date +%s%N)

@@ -1,4 +1,10 @@
 //! Thin entry point: all behaviour lives in the library so tests can call it.
+
+// Allocation-heavy paths (big configs, `path --stdin` over millions of
+// users) run markedly faster on mimalloc than on glibc malloc.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     obox_cli::run(std::env::args_os()).into()
 }

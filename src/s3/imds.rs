@@ -42,7 +42,31 @@ impl Imds {
         }
     }
 
+    /// One IMDS request; a failed connection or a cut-off answer is tried
+    /// again twice (50 ms, then 500 ms later), as Dovecot's HTTP client
+    /// retries transport failures. HTTP statuses are returned as they are.
     fn call(
+        &self,
+        method: &'static str,
+        path: &str,
+        headers: Vec<(String, String)>,
+    ) -> Result<(u16, String), S3Error> {
+        let mut delay = Duration::from_millis(50);
+        let mut attempt = 0;
+        loop {
+            match self.call_once(method, path, headers.clone()) {
+                Err(e) if attempt < 2 => {
+                    let _ = e;
+                    attempt += 1;
+                    std::thread::sleep(delay);
+                    delay *= 10;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn call_once(
         &self,
         method: &'static str,
         path: &str,
