@@ -304,17 +304,27 @@ pub fn parse_time_msecs(s: &str) -> Option<u64> {
         return None;
     }
     let n: u64 = s[..digits].parse().ok()?;
-    let unit = s[digits..].trim_start_matches(' ').to_ascii_lowercase();
-    let mult: u64 = match unit.as_str() {
-        "" | "s" | "sec" | "secs" | "second" | "seconds" => 1000,
+    let unit = s[digits..].trim_start_matches(' ');
+    let mult = if unit.is_empty() {
+        1000
+    } else {
+        time_unit_ms(unit)?
+    };
+    n.checked_mul(mult)
+}
+
+/// Milliseconds per Dovecot time unit (any case): the one table of units
+/// for settings, fs-chain URL parameters and S3 parameters alike.
+pub fn time_unit_ms(unit: &str) -> Option<u64> {
+    Some(match unit.to_ascii_lowercase().as_str() {
         "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1000,
         "m" | "min" | "mins" | "minute" | "minutes" => 60_000,
         "h" | "hour" | "hours" => 3_600_000,
         "d" | "day" | "days" => 86_400_000,
         "w" | "week" | "weeks" => 604_800_000,
         _ => return None,
-    };
-    n.checked_mul(mult)
+    })
 }
 
 /// A filter's network: `IP` or `IP/bits` (hostnames are resolved by

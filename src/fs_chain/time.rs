@@ -35,17 +35,12 @@ pub fn parse_time_msecs(s: &str) -> Result<u64, TimeError> {
         return Err(TimeError::NotANumber);
     }
     let n: u64 = s[..digits].parse().map_err(|_| TimeError::TooLarge)?;
-    let unit = s[digits..].trim_start_matches(' ').to_ascii_lowercase();
-    let mult: u64 = match unit.as_str() {
+    let unit = s[digits..].trim_start_matches(' ');
+    let mult: u64 = match unit {
         "" if n == 0 => 1,
         "" => return Err(TimeError::MissingUnit),
-        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => 1,
-        "s" | "sec" | "secs" | "second" | "seconds" => 1000,
-        "m" | "min" | "mins" | "minute" | "minutes" => 60_000,
-        "h" | "hour" | "hours" => 3_600_000,
-        "d" | "day" | "days" => 86_400_000,
-        "w" | "week" | "weeks" => 604_800_000,
-        _ => return Err(TimeError::UnknownUnit(s[digits..].trim_start().to_string())),
+        u => crate::conf::values::time_unit_ms(u)
+            .ok_or_else(|| TimeError::UnknownUnit(s[digits..].trim_start().to_string()))?,
     };
     n.checked_mul(mult).ok_or(TimeError::TooLarge)
 }
