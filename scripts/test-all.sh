@@ -41,4 +41,13 @@ export OBOX_PYTHON="$venv/bin/python"
 echo "== fuzz smoke (every parser's fuzz target, briefly, from its corpus)"
 ./scripts/fuzz-smoke.sh "${OBOX_FUZZ_SECONDS:-20}"
 echo "== cargo test"
-cargo test --all-targets -- --test-threads="${OBOX_TEST_THREADS:-4}"
+# A watchdog: a wedged test (a daemon holding a pipe open, a server that
+# never answers) must fail the run with a message, not eat CI's whole budget.
+limit=${OBOX_TEST_TIMEOUT:-1500}
+cargo test --all-targets --no-run --quiet
+status=0
+timeout --kill-after=30 "$limit" cargo test --all-targets -- --test-threads="${OBOX_TEST_THREADS:-4}" || status=$?
+if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+  echo "cargo test did not finish within ${limit}s; the test still running above is wedged" >&2
+fi
+exit "$status"

@@ -1,5 +1,6 @@
 //! Integration tests for `obox-cli chain`: the oracle vectors, a live
 //! comparison with real Dovecot, and the rendered outputs.
+use crate::support::oracle::Oracle;
 use crate::support::*;
 
 /// Run `chain --check-oss --string FS`; the oracle's `OK` / `!ERROR:msg`.
@@ -61,8 +62,6 @@ fn oracle_fs_vectors() {
 /// vector file, and compare. Fails when Dovecot is missing.
 #[test]
 fn live_dovecot_agrees() {
-    require_program("doveadm", "apt-get install -y dovecot-core");
-    let script = shared().join("oracle/fs-check.sh");
     let strings = [
         "crypt:posix",
         "crypt:posix:",
@@ -93,13 +92,12 @@ fn live_dovecot_agrees() {
         "dict:raw:nosuch:x",
         "compress:gz:6:fscache:1G:/tmp:posix",
     ];
-    let o = std::process::Command::new("bash")
-        .arg(&script)
-        .args(strings)
-        .output()
-        .expect("run fs-check.sh");
-    assert!(o.status.success(), "fs-check.sh failed: {}", stderr(&o));
-    let answers: Vec<String> = stdout(&o).lines().map(String::from).collect();
+    // A private instance: the script then finds dovecot running and never
+    // starts (and hands its stdout to) a daemon of its own.
+    let oracle = Oracle::start();
+    let (ok, out, err) = oracle.script("fs-check.sh", &strings);
+    assert!(ok, "fs-check.sh failed: {err}");
+    let answers: Vec<String> = out.lines().map(String::from).collect();
     assert_eq!(answers.len(), strings.len(), "{answers:?}");
     for (fs, want) in strings.iter().zip(&answers) {
         assert_eq!(&check_oss(fs), want, "fs string {fs:?}");

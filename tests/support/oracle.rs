@@ -67,6 +67,44 @@ impl Oracle {
         )
     }
 
+    /// Run one of the shared oracle scripts against this instance. Like
+    /// `shell`, output goes to files: a script that (re)starts dovecot
+    /// hands the daemon its descriptors, so a pipe would never see EOF.
+    /// A deadline turns a wedged script into a failure, not a hung suite.
+    pub fn script(&self, name: &str, args: &[&str]) -> (bool, String, String) {
+        let out = self.dir.path().join("script.out");
+        let err = self.dir.path().join("script.err");
+        let mut child = Command::new("bash")
+            .arg(shared().join("oracle").join(name))
+            .args(args)
+            .env("ORACLE_DIR", self.dir.path())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&out).unwrap())
+            .stderr(std::fs::File::create(&err).unwrap())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let status = loop {
+            if let Some(st) = child.try_wait().unwrap() {
+                break st;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "oracle/{name} did not finish in 120 s: {}",
+                    std::fs::read_to_string(&err).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        (
+            status.success(),
+            std::fs::read_to_string(&out).unwrap_or_default(),
+            std::fs::read_to_string(&err).unwrap_or_default(),
+        )
+    }
+
     pub fn conf(&self) -> PathBuf {
         self.dir.path().join("dovecot.conf")
     }
