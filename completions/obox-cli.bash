@@ -303,7 +303,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__get)
-            opts="-r -j -v -c -P -h -V --recursive --jobs --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
+            opts="-r -j -v -c -P -h -V --recursive --jobs --no-progress --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,7 +701,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__put)
-            opts="-r -j -v -c -P -h -V --recursive --jobs --meta --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
+            opts="-r -j -v -c -P -h -V --recursive --jobs --no-progress --meta --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,7 +763,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__rm)
-            opts="-r -j -v -c -P -h -V --recursive --jobs --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
+            opts="-r -j -v -c -P -h -V --recursive --jobs --no-progress --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -156,6 +156,7 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l color -d 'When
 always\t'Always colour'
 never\t'Never colour'"
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s r -l recursive -d 'Download every key under the KEY prefix into the DEST directory'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l no-progress -d 'No progress display (it is shown only when stderr is a terminal)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand get" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'
@@ -177,6 +178,7 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l color -d 'When
 always\t'Always colour'
 never\t'Never colour'"
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s r -l recursive -d 'Upload every file under the SRC directory below the KEY prefix'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l no-progress -d 'No progress display (it is shown only when stderr is a terminal)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand put" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'
@@ -197,6 +199,7 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l color -d 'When 
 always\t'Always colour'
 never\t'Never colour'"
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s r -l recursive -d 'Delete every key under each prefix (bulk delete, bulk_delete_limit per request)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l no-progress -d 'No progress display (it is shown only when stderr is a terminal)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l insecure -d 'Do not verify the server\'s TLS certificate (like ssl_client_require_valid_cert = no; prints a warning)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -l raw -d 'Bypass the compress layer: transfer objects exactly as stored'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rm" -s v -l verbose -d 'Log every HTTP request on stderr (no secrets)'

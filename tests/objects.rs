@@ -777,3 +777,102 @@ fn recursive_transfers_report_every_failure() {
         5
     );
 }
+
+/// Run obox-cli on a pseudo-terminal (util-linux `script`); what the
+/// terminal showed, stdout and stderr together.
+fn on_tty(args: &[String]) -> String {
+    let script = require_program("script", "install util-linux (bsdutils on Debian)");
+    let quoted: Vec<String> = std::iter::once(bin().display().to_string())
+        .chain(args.iter().cloned())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let o = std::process::Command::new(script)
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "on a tty: {args:?}: {}", stdout(&o));
+    stdout(&o)
+}
+
+#[test]
+fn progress_on_a_terminal_only() {
+    let s3 = S3s::start();
+    let url = s3.url(true);
+    let t = tempdir();
+    let tree = t.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    for i in 0..40 {
+        std::fs::write(tree.join(format!("m{i}")), pseudo_random(3000, i)).unwrap();
+    }
+    let big = t.path().join("big.bin");
+    std::fs::write(&big, pseudo_random(6 << 20, 99)).unwrap();
+    let small = t.path().join("small.eml");
+    std::fs::write(&small, b"hello").unwrap();
+    let s = |v: &[&str]| -> Vec<String> {
+        v.iter()
+            .map(|x| x.to_string())
+            .chain(["--url".to_string(), url.clone()])
+            .collect()
+    };
+    let tree_s = tree.display().to_string();
+    let big_s = big.display().to_string();
+    let small_s = small.display().to_string();
+
+    // Piped: progress stays off, stderr is empty.
+    let o = run(s(&["put", "-r", &tree_s, "piped/"]));
+    assert_eq!(ok(&o), "");
+    assert_eq!(stderr(&o), "", "progress must not go into a pipe");
+    let o = run(s(&["put", &big_s, "piped-big"]));
+    ok(&o);
+    assert_eq!(stderr(&o), "");
+
+    // On a terminal: a bar while it runs, a summary line at the end.
+    let tty = on_tty(&s(&["put", "-r", &tree_s, "tty/"]));
+    assert!(tty.contains("put: 40/40 objects, "), "{tty}");
+    assert!(tty.contains("117.19 KiB in "), "{tty}");
+    let dl = t.path().join("dl");
+    let tty = on_tty(&s(&["get", "-r", "tty/", &dl.display().to_string()]));
+    assert!(tty.contains("get: 40/40 objects, 117.19 KiB in "), "{tty}");
+    assert_eq!(entries(&dl).len(), 40);
+    let tty = on_tty(&s(&["put", &big_s, "big"]));
+    assert!(tty.contains("put: 6.00 MiB in "), "{tty}");
+    assert!(
+        tty.contains("put ["),
+        "a bar is drawn before the summary: {tty}"
+    );
+    let got = t.path().join("big.out");
+    let tty = on_tty(&s(&["get", "big", &got.display().to_string()]));
+    assert!(tty.contains("get: 6.00 MiB in "), "{tty}");
+    assert_eq!(std::fs::read(&got).unwrap(), std::fs::read(&big).unwrap());
+    let tty = on_tty(&s(&["rm", "-r", "tty/"]));
+    assert!(tty.contains("rm: 40/40 objects in "), "{tty}");
+
+    // Small single objects, --no-progress, -v and object bytes on the
+    // terminal's stdout: no bar.
+    let quiet = [
+        on_tty(&s(&["put", &small_s, "small"])),
+        on_tty(&s(&["put", "--no-progress", &big_s, "big2"])),
+        on_tty(&s(&[
+            "get",
+            "--no-progress",
+            "-r",
+            "piped/",
+            &t.path().join("q").display().to_string(),
+        ])),
+        on_tty(&s(&[
+            "get",
+            "-v",
+            "big",
+            &t.path().join("v.out").display().to_string(),
+        ])),
+        on_tty(&s(&["rm", "--no-progress", "-r", "piped/"])),
+    ];
+    for text in &quiet {
+        for mark in ["put: ", "get: ", "rm: ", "ETA ", "objects"] {
+            assert!(!text.contains(mark), "{mark:?} in {text}");
+        }
+    }
+    let tty = on_tty(&s(&["get", "small", "-"]));
+    assert_eq!(tty.trim_end(), "hello");
+}

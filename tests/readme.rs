@@ -39,6 +39,56 @@ fn readme_examples_print_what_the_readme_shows() {
     }
 }
 
+/// The object commands' examples, in order, against a real s3s-fs: the
+/// README's 127.0.0.1:8014 becomes the test server's port (in the commands,
+/// in a copy of examples/local-s3.conf and back in the output).
+#[test]
+fn readme_object_examples_run_against_s3s_fs() {
+    let text = readme();
+    let mut blocks = Vec::new();
+    let mut rest = text.as_str();
+    const START: &str = "<!-- s3-example -->\n````console\n$ ";
+    while let Some(i) = rest.find(START) {
+        rest = &rest[i + START.len()..];
+        let (cmd, after) = rest.split_once('\n').unwrap();
+        let end = after.find("````").expect("unterminated example block");
+        blocks.push((cmd.to_string(), after[..end].to_string()));
+        rest = &after[end..];
+    }
+    assert!(blocks.len() >= 6, "only {} object examples", blocks.len());
+    for verb in ["put", "ls", "get", "rm"] {
+        assert!(
+            blocks
+                .iter()
+                .any(|(c, _)| c.starts_with(&format!("obox-cli {verb} "))),
+            "no README example of {verb}"
+        );
+    }
+    let s3 = crate::support::s3::S3s::start_with("AK", "SK");
+    std::fs::create_dir(s3.dir.path().join("mail")).unwrap();
+    let here = format!("127.0.0.1:{}", s3.port);
+    let t = tempdir();
+    let conf = t.path().join("local-s3.conf");
+    let example = std::fs::read_to_string(root().join("examples/local-s3.conf")).unwrap();
+    assert!(example.contains("127.0.0.1:8014"));
+    std::fs::write(&conf, example.replace("127.0.0.1:8014", &here)).unwrap();
+    let conf = conf.display().to_string();
+    for (cmd, want) in blocks {
+        let real = cmd
+            .replace("127.0.0.1:8014", &here)
+            .replace("examples/local-s3.conf", &conf);
+        let o = cmd_in_root(&real);
+        let got = stdout(&o)
+            .replace(&here, "127.0.0.1:8014")
+            .replace(&conf, "examples/local-s3.conf");
+        assert!(o.status.success(), "`{cmd}` failed: {}", stderr(&o));
+        assert_eq!(
+            got, want,
+            "`{cmd}` differs from README.md; regenerate with: {REGEN}"
+        );
+    }
+}
+
 fn cmd_in_root(cmd: &str) -> std::process::Output {
     let mut c = std::process::Command::new("bash");
     c.arg("-c")

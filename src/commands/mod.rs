@@ -7,6 +7,7 @@ pub mod generate;
 pub mod lint;
 pub mod objects;
 pub mod path;
+pub mod progress;
 pub mod rule;
 
 use crate::ExitStatus;

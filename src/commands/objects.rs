@@ -8,12 +8,13 @@
 //! Exit status: 0 when everything worked; 1 when a transfer failed (missing
 //! key, refused request, every failure of a `-r` run is counted); 2 when
 //! the tool could not start (bad URL, no credentials, usage).
+use super::progress::{self, Progress};
 use crate::ExitStatus;
 use crate::cli::GlobalArgs;
 use crate::compress::{CompressSpec, DecodeWriter, encoder};
 use crate::s3::{Client, ClientOptions, Endpoint, ListEntry, PutSource, S3Error};
 use anyhow::{Context, bail};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -275,7 +276,12 @@ impl Target {
     }
 }
 
-fn connect(args: &TargetArgs, g: &GlobalArgs, jobs: usize) -> anyhow::Result<(Target, Client)> {
+fn connect(
+    args: &TargetArgs,
+    g: &GlobalArgs,
+    jobs: usize,
+    progress: Option<&Progress>,
+) -> anyhow::Result<(Target, Client)> {
     let target = resolve_target(args, g)?;
     let opts = ClientOptions {
         verbose: args.verbose,
@@ -285,7 +291,10 @@ fn connect(args: &TargetArgs, g: &GlobalArgs, jobs: usize) -> anyhow::Result<(Ta
         workers: jobs,
         user: target.user.clone(),
     };
-    let client = Client::new(target.endpoint.clone(), &opts)?;
+    let mut client = Client::new(target.endpoint.clone(), &opts)?;
+    if let Some(p) = progress {
+        client.set_observer(p.observer());
+    }
     Ok((target, client))
 }
 
@@ -294,10 +303,11 @@ fn report(e: &dyn std::fmt::Display) {
 }
 
 /// Run `f` over `items` on `jobs` threads; returns how many failed (each
-/// failure is reported on stderr as it happens).
+/// failure is reported on stderr as it happens, above the progress bar).
 fn parallel<T: Sync>(
     items: &[T],
     jobs: usize,
+    progress: &Progress,
     f: impl Fn(&T) -> anyhow::Result<()> + Sync,
 ) -> usize {
     let next = AtomicUsize::new(0);
@@ -309,9 +319,11 @@ fn parallel<T: Sync>(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
-                    if let Err(e) = f(item) {
+                    let r = f(item);
+                    progress.object_done();
+                    if let Err(e) = r {
                         failed.fetch_add(1, Ordering::Relaxed);
-                        report(&format!("{e:#}"));
+                        progress.eprintln(&format!("obox-cli: error: {e:#}"));
                     }
                 }
             });
@@ -359,7 +371,7 @@ pub struct LsArgs {
 }
 
 pub fn ls(a: &LsArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let (_, client) = connect(&a.target, g, 1)?;
+    let (_, client) = connect(&a.target, g, 1, None)?;
     let delimiter = if a.recursive { None } else { Some("/") };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -419,17 +431,40 @@ pub struct GetArgs {
     /// Parallel transfers for -r (at most 64; big objects use up to 8 ranges)
     #[arg(short, long, value_name = "N", default_value_t = DEFAULT_JOBS)]
     pub jobs: usize,
+    /// No progress display (it is shown only when stderr is a terminal)
+    #[arg(long)]
+    pub no_progress: bool,
     #[command(flatten)]
     pub target: TargetArgs,
 }
 
 pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let (target, client) = connect(&a.target, g, a.jobs)?;
+    // Object bytes on a terminal's stdout and a bar on its stderr would
+    // garble each other.
+    let to_tty = a.dest.as_deref() == Some("-") && io::stdout().is_terminal();
+    let enabled = progress::wanted(a.no_progress, a.target.verbose) && !to_tty;
+    let progress = if a.recursive {
+        Progress::many(enabled, "get")
+    } else {
+        Progress::one(enabled, "get", None)
+    };
+    let (target, client) = connect(&a.target, g, a.jobs, Some(&progress))?;
     let layer = target.layer(a.target.raw)?;
     if a.recursive {
         let dir = PathBuf::from(a.dest.as_deref().unwrap_or("."));
-        return get_recursive(&client, &a.key, &dir, layer, a.jobs);
+        let r = get_recursive(&client, &a.key, &dir, layer, a.jobs, &progress);
+        progress.finish();
+        return r;
     }
+    get_one(a, &client, layer, &progress)
+}
+
+fn get_one(
+    a: &GetArgs,
+    client: &Client,
+    layer: Option<CompressSpec>,
+    progress: &Progress,
+) -> anyhow::Result<ExitStatus> {
     let key = a.key.as_str();
     if a.dest.as_deref() == Some("-") {
         let r = match layer {
@@ -453,6 +488,7 @@ pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
                     })
             }
         };
+        progress.finish();
         return finish_one(r);
     }
     let base = key
@@ -465,7 +501,9 @@ pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         Some(d) if Path::new(d).is_dir() || d.ends_with('/') => Path::new(d).join(base),
         Some(d) => PathBuf::from(d),
     };
-    finish_one(download(&client, key, &dest, layer, None))
+    let r = download(client, key, &dest, layer, None);
+    progress.finish();
+    finish_one(r)
 }
 
 /// An error of one transfer: report it, exit 1. Broken pipes stay quiet.
@@ -541,9 +579,11 @@ fn get_recursive(
     dir: &Path,
     layer: Option<CompressSpec>,
     jobs: usize,
+    progress: &Progress,
 ) -> anyhow::Result<ExitStatus> {
     let mut keys: Vec<(String, u64)> = Vec::new();
     client.list(prefix, None, &mut |page| {
+        progress.listed(page.entries.len() as u64);
         keys.extend(
             page.entries
                 .into_iter()
@@ -552,7 +592,8 @@ fn get_recursive(
         );
         Ok(())
     })?;
-    let failures = parallel(&keys, jobs, |(key, size)| {
+    progress.start(keys.len() as u64, Some(keys.iter().map(|k| k.1).sum()));
+    let failures = parallel(&keys, jobs, progress, |(key, size)| {
         let rel = key
             .strip_prefix(prefix)
             .unwrap_or(key)
@@ -561,7 +602,10 @@ fn get_recursive(
         download(client, key, &dest, layer, Some(*size))
     });
     if failures > 0 {
-        report(&format!("{failures} of {} downloads failed", keys.len()));
+        progress.eprintln(&format!(
+            "obox-cli: error: {failures} of {} downloads failed",
+            keys.len()
+        ));
     }
     Ok(status_for(failures))
 }
@@ -586,6 +630,9 @@ pub struct PutArgs {
     /// Parallel transfers for -r, at most 64 (parts of one big file: up to 4)
     #[arg(short, long, value_name = "N", default_value_t = DEFAULT_JOBS)]
     pub jobs: usize,
+    /// No progress display (it is shown only when stderr is a terminal)
+    #[arg(long)]
+    pub no_progress: bool,
     /// Object metadata NAME=VALUE, sent as x-amz-meta-NAME (repeatable)
     #[arg(long, value_name = "NAME=VALUE")]
     pub meta: Vec<String>,
@@ -601,10 +648,34 @@ pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             .with_context(|| format!("--meta {m:?} is not NAME=VALUE"))?;
         meta.push((k.to_string(), v.to_string()));
     }
-    let (target, client) = connect(&a.target, g, a.jobs)?;
+    let enabled = progress::wanted(a.no_progress, a.target.verbose);
+    let progress = if a.recursive {
+        Progress::many(enabled, "put")
+    } else {
+        // A file's size is known; stdin's is not (the bar shows bytes and rate).
+        let size = (a.src != "-")
+            .then(|| std::fs::metadata(&a.src).ok().map(|m| m.len()))
+            .flatten();
+        Progress::one(enabled, "put", size)
+    };
+    let (target, client) = connect(&a.target, g, a.jobs, Some(&progress))?;
     let layer = target.layer(a.target.raw)?;
+    if layer.is_some() && !a.recursive {
+        // Compressed bytes on the wire: the file's size is not the total.
+        progress.unknown_total();
+    }
     if a.recursive {
-        return put_recursive(&client, Path::new(&a.src), &a.key, layer, a.jobs, &meta);
+        let r = put_recursive(
+            &client,
+            Path::new(&a.src),
+            &a.key,
+            layer,
+            a.jobs,
+            &meta,
+            &progress,
+        );
+        progress.finish();
+        return r;
     }
     let key = if a.key.ends_with('/') || a.key.is_empty() {
         let name = Path::new(&a.src)
@@ -615,7 +686,9 @@ pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     } else {
         a.key.clone()
     };
-    finish_one(upload(&client, Path::new(&a.src), &key, layer, &meta))
+    let r = upload(&client, Path::new(&a.src), &key, layer, &meta);
+    progress.finish();
+    finish_one(r)
 }
 
 fn upload(
@@ -686,21 +759,37 @@ fn put_recursive(
     layer: Option<CompressSpec>,
     jobs: usize,
     meta: &[(String, String)],
+    progress: &Progress,
 ) -> anyhow::Result<ExitStatus> {
     if !dir.is_dir() {
         bail!("{} is not a directory", dir.display());
     }
     let files = walk(dir)?;
+    // Through a compress layer the bytes sent are not the files' sizes,
+    // so the bar counts objects only.
+    let bytes = match layer {
+        None => Some(
+            files
+                .iter()
+                .map(|(p, _)| std::fs::metadata(p).map_or(0, |m| m.len()))
+                .sum(),
+        ),
+        Some(_) => None,
+    };
+    progress.start(files.len() as u64, bytes);
     let prefix = if prefix.is_empty() || prefix.ends_with('/') {
         prefix.to_string()
     } else {
         format!("{prefix}/")
     };
-    let failures = parallel(&files, jobs, |(path, rel)| {
+    let failures = parallel(&files, jobs, progress, |(path, rel)| {
         upload(client, path, &format!("{prefix}{rel}"), layer, meta)
     });
     if failures > 0 {
-        report(&format!("{failures} of {} uploads failed", files.len()));
+        progress.eprintln(&format!(
+            "obox-cli: error: {failures} of {} uploads failed",
+            files.len()
+        ));
     }
     Ok(status_for(failures))
 }
@@ -721,35 +810,48 @@ pub struct RmArgs {
     /// Parallel bulk-delete requests for -r
     #[arg(short, long, value_name = "N", default_value_t = 4)]
     pub jobs: usize,
+    /// No progress display (it is shown only when stderr is a terminal)
+    #[arg(long)]
+    pub no_progress: bool,
     #[command(flatten)]
     pub target: TargetArgs,
 }
 
 pub fn rm(a: &RmArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let (_, client) = connect(&a.target, g, a.jobs)?;
+    let (_, client) = connect(&a.target, g, a.jobs, None)?;
+    let enabled = progress::wanted(a.no_progress, a.target.verbose);
     let mut failures = 0;
     let mut total = 0;
     if a.recursive {
+        let progress = Progress::many(enabled, "rm");
+        let mut keys_of = Vec::new();
         for prefix in &a.keys {
             let mut keys = Vec::new();
             client.list(prefix, None, &mut |page| {
+                progress.listed(page.entries.len() as u64);
                 keys.extend(page.entries.into_iter().map(|e| e.key));
                 Ok(())
             })?;
             total += keys.len();
+            keys_of.push(keys);
+        }
+        progress.start(total as u64, None);
+        for keys in keys_of {
             let limit = (client.endpoint().params.bulk_delete_limit as usize).clamp(1, 1000);
             let batches: Vec<&[String]> = keys.chunks(limit).collect();
             let failed = Mutex::new(0usize);
-            parallel(&batches, a.jobs, |batch| {
+            parallel(&batches, a.jobs, &Progress::hidden(), |batch| {
                 let errs = client.delete_many(batch);
+                progress.objects_done(batch.len() as u64);
                 for (_, e) in &errs {
-                    report(e);
+                    progress.eprintln(&format!("obox-cli: error: {e}"));
                 }
                 *failed.lock().unwrap_or_else(|p| p.into_inner()) += errs.len();
                 Ok(())
             });
             failures += failed.into_inner().unwrap_or_else(|p| p.into_inner());
         }
+        progress.finish();
     } else {
         total = a.keys.len();
         let errs = if a.keys.len() == 1 {
@@ -790,7 +892,7 @@ pub struct StatArgs {
 }
 
 pub fn stat(a: &StatArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let (_, client) = connect(&a.target, g, 1)?;
+    let (_, client) = connect(&a.target, g, 1, None)?;
     let info = match client.head(&a.key) {
         Ok(i) => i,
         Err(e) => {

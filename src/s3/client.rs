@@ -73,6 +73,18 @@ pub struct ListPage {
     pub next_token: Option<String>,
 }
 
+/// Told how many payload bytes have moved, so a front end can draw
+/// progress. Called from worker threads, often: keep it cheap.
+pub trait TransferObserver: Send + Sync {
+    /// `n` more body bytes were received (GET) or sent (PUT).
+    fn advanced(&self, n: u64);
+    /// `n` bytes counted by [`advanced`](Self::advanced) will be sent again
+    /// (an upload attempt failed and is retried from its start).
+    fn rewound(&self, n: u64);
+    /// The object turned out to be `total` bytes long (first GET response).
+    fn sized(&self, _total: u64) {}
+}
+
 /// Where an upload's bytes come from.
 pub enum PutSource {
     Bytes(Vec<u8>),
@@ -121,6 +133,7 @@ pub struct Client {
     pub multipart_threshold: u64,
     /// Part size for file multipart uploads (0 = choose).
     pub part_size: u64,
+    observer: Option<std::sync::Arc<dyn TransferObserver>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -202,16 +215,23 @@ fn plain_md5_etag(etag: &str) -> Option<String> {
     (t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())).then(|| t.to_ascii_lowercase())
 }
 
-/// Reads `len` bytes of `inner`, hashing them with MD5.
-struct HashingReader<R> {
+/// Reads `len` bytes of `inner`, hashing them with MD5 and telling the
+/// observer as they go out.
+struct HashingReader<'o, R> {
     inner: R,
     md5: Md5,
+    sent: u64,
+    observer: Option<&'o dyn TransferObserver>,
 }
 
-impl<R: Read> Read for HashingReader<R> {
+impl<R: Read> Read for HashingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.md5.update(&buf[..n]);
+        self.sent += n as u64;
+        if let Some(o) = self.observer {
+            o.advanced(n as u64);
+        }
         Ok(n)
     }
 }
@@ -265,7 +285,19 @@ impl Client {
             workers,
             multipart_threshold: MULTIPART_THRESHOLD,
             part_size: 0,
+            observer: None,
         })
+    }
+
+    /// Report payload bytes to `o` from now on (progress display).
+    pub fn set_observer(&mut self, o: std::sync::Arc<dyn TransferObserver>) {
+        self.observer = Some(o);
+    }
+
+    fn advanced(&self, n: u64) {
+        if let Some(o) = &self.observer {
+            o.advanced(n);
+        }
     }
 
     pub fn endpoint(&self) -> &Endpoint {
@@ -487,7 +519,7 @@ impl Client {
         }
         let start = Instant::now();
         let conn = connect_url.split('/').nth(2).unwrap_or("").to_string();
-        let mut file_reader: Option<HashingReader<io::Take<File>>> = None;
+        let mut file_reader: Option<HashingReader<'_, io::Take<File>>> = None;
         let body = match &req.body {
             ReqBody::Empty => Body::Empty,
             ReqBody::Bytes(b) => Body::Bytes(b),
@@ -502,6 +534,8 @@ impl Client {
                 let r = file_reader.insert(HashingReader {
                     inner: f.take(*len),
                     md5: Md5::new(),
+                    sent: 0,
+                    observer: self.observer.as_deref(),
                 });
                 Body::Reader {
                     reader: r,
@@ -517,6 +551,18 @@ impl Client {
             timeouts,
         });
         let took = start.elapsed();
+        // Progress: a streamed file body was counted as it went out; if the
+        // attempt failed it goes out again, so take it back. An in-memory
+        // body (one part, or a small object) counts once it is accepted.
+        // POST bodies (multi-delete, multipart completion) are not payload.
+        let accepted = matches!(&result, Ok(r) if r.status < 300);
+        if let Some(o) = self.observer.as_ref().filter(|_| req.method == "PUT") {
+            match (&req.body, &file_reader) {
+                (ReqBody::FileRange { .. }, Some(fr)) if !accepted => o.rewound(fr.sent),
+                (ReqBody::Bytes(b), _) if accepted => o.advanced(b.len() as u64),
+                _ => {}
+            }
+        }
         match result {
             Ok(resp) => {
                 self.log.attempt(
@@ -539,6 +585,9 @@ impl Client {
                     if let Some(etag) = resp.header("etag").and_then(plain_md5_etag)
                         && etag != digest
                     {
+                        if let Some(o) = &self.observer {
+                            o.rewound(fr.sent);
+                        }
                         return Err(S3ErrorKind::Transport {
                             code: codes::BROKEN_PAYLOAD,
                             detail: format!("server stored MD5 {etag}, sent {digest}"),
@@ -628,6 +677,9 @@ impl Client {
                 None => info.size,
             };
             if first.is_none() {
+                if let Some(o) = &self.observer {
+                    o.sized(info.size);
+                }
                 first = Some(info.clone());
             }
             loop {
@@ -638,6 +690,7 @@ impl Client {
                         out.write_all(&buf[..n])
                             .map_err(|e| BodyFailure::Fatal(local("GET", Some(key), e)))?;
                         got += n as u64;
+                        self.advanced(n as u64);
                     }
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                     Err(e) => {
@@ -738,6 +791,9 @@ impl Client {
         const CHUNK: u64 = 16 * 1024 * 1024;
         let full = self.ep.full_key(key);
         let size = info.size;
+        if let Some(o) = &self.observer {
+            o.sized(size);
+        }
         file.set_len(size).map_err(|e| local("GET", Some(key), e))?;
         let next = AtomicU64::new(0);
         let failed = AtomicBool::new(false);
@@ -786,6 +842,7 @@ impl Client {
                                             BodyFailure::Fatal(local("GET", Some(key), e))
                                         })?;
                                         pos += n as u64;
+                                        self.advanced(n as u64);
                                     }
                                     Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                                     Err(e) => {

@@ -27,7 +27,9 @@ pub mod sign;
 pub mod tls;
 pub mod xml;
 
-pub use client::{Client, ClientOptions, ListEntry, ListPage, ObjectInfo, PutSource};
+pub use client::{
+    Client, ClientOptions, ListEntry, ListPage, ObjectInfo, PutSource, TransferObserver,
+};
 pub use credentials::{CredentialProvider, Credentials};
 pub use endpoint::{Addressing, ConnectTo, Endpoint, Scheme, Signing};
 pub use error::{EndpointError, EndpointErrorKind, S3Error, S3ErrorKind};
