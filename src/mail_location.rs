@@ -279,6 +279,119 @@ pub fn parse_with(
     Ok(loc)
 }
 
+/// A path from [`parse_quick`]: `home` (when `~` was expanded) followed
+/// by `rest`, both borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuickPath<'a> {
+    pub home: &'a [u8],
+    pub rest: &'a [u8],
+}
+
+impl QuickPath<'_> {
+    fn len(&self) -> usize {
+        self.home.len() + self.rest.len()
+    }
+
+    fn starts_with(&self, p: &[u8]) -> bool {
+        self.len() >= p.len() && self.home.iter().chain(self.rest).zip(p).all(|(a, b)| a == b)
+    }
+
+    /// Append the path to `out`.
+    pub fn push_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.home);
+        out.extend_from_slice(self.rest);
+    }
+}
+
+/// What [`parse_quick`] reads: the parts of a location `path` shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QuickPaths<'a> {
+    pub driver: Option<&'a [u8]>,
+    pub root: Option<QuickPath<'a>>,
+    pub index: Option<QuickPath<'a>>,
+    pub control: Option<QuickPath<'a>>,
+}
+
+/// The driver, root, INDEX and CONTROL of a location in the common shape
+/// (no `::`, no `~name`, keys that cannot fail), without allocating:
+/// `obox-cli path --stdin` reads one location per user. `None` means
+/// "not that shape": call [`parse`], which gives the same answer for
+/// these four parts whenever this returns `Some`, and the error when
+/// Dovecot would refuse the location.
+pub fn parse_quick<'a>(expanded: &'a [u8], home: Option<&'a [u8]>) -> Option<QuickPaths<'a>> {
+    let mut out = QuickPaths::default();
+    let run = expanded
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+        .unwrap_or(expanded.len());
+    let data = if run > 0 && expanded.get(run) == Some(&b':') {
+        out.driver = Some(&expanded[..run]);
+        &expanded[run + 1..]
+    } else {
+        expanded
+    };
+    if data.is_empty() {
+        return Some(out);
+    }
+    // A path as `fix_path` makes it, when that cannot fail or look up a
+    // system user.
+    let fix = |path: &'a [u8]| -> Option<QuickPath<'a>> {
+        let path = match path {
+            [rest @ .., b'/'] if path.len() > 1 => rest,
+            _ => path,
+        };
+        match path {
+            [b'~', next, ..] if *next != b'/' => None,
+            [b'~', rest @ ..] => Some(QuickPath { home: home?, rest }),
+            _ => Some(QuickPath {
+                home: b"",
+                rest: path,
+            }),
+        }
+    };
+    let mut pieces = data.split(|&c| c == b':');
+    let root = fix(pieces.next()?)?;
+    if root.starts_with(b"INBOX=") {
+        return None;
+    }
+    out.root = Some(root);
+    for piece in pieces {
+        // `::` and a trailing `:` glue or drop pieces: the full parser's job.
+        if piece.is_empty() {
+            return None;
+        }
+        if piece == b"UTF-8" {
+            continue;
+        }
+        let (key, value) = match piece.iter().position(|&c| c == b'=') {
+            Some(p) => (&piece[..p], &piece[p + 1..]),
+            None => (piece, &b""[..]),
+        };
+        match key {
+            b"INDEX" => {
+                let mut v = fix(value)?;
+                if v.len() == 6 && v.starts_with(b"MEMORY") {
+                    v = QuickPath {
+                        home: b"",
+                        rest: b"",
+                    };
+                }
+                out.index = Some(v);
+            }
+            b"CONTROL" => out.control = Some(fix(value)?),
+            // Paths that only need to be valid.
+            b"INBOX" | b"INDEXPVT" | b"INDEXCACHE" | b"ALT" | b"LAYOUT" | b"SUBSCRIPTIONS"
+            | b"DIRNAME" | b"FULLDIRNAME" | b"MAILBOXDIR" | b"VOLATILEDIR" => {
+                fix(value)?;
+            }
+            b"ALTNOCHECK" | b"NO-NOSELECT" | b"NO-FS-VALIDATION" => {}
+            // LISTINDEX, BROKENCHAR, ITERINDEX and unknown keys can fail.
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// Split on `:`, where an empty piece (from `::`) glues its neighbours
 /// with a literal `:` and one trailing `:` is ignored. Spans are relative
 /// to the whole input (`base` is where `data` starts).

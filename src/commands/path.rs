@@ -3,7 +3,9 @@ use crate::ExitStatus;
 use crate::cli::GlobalArgs;
 use crate::conf::{self, ExpandMode};
 use crate::secrets;
-use crate::user_view::{ChainOut, ChainPlan, MailPaths, Prepared, ViewResult, chain_out};
+use crate::user_view::{
+    ChainOut, ChainPlan, MailPaths, MailPathsBuf, PlanScratch, Prepared, ViewResult, chain_out,
+};
 use crate::var_expand::UserContext;
 use anyhow::Context;
 use colored::Colorize;
@@ -66,15 +68,18 @@ pub fn run(a: &PathArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     }
     let home = a.home.as_ref().map(|h| h.as_encoded_bytes().to_vec());
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut stdout = stdout.lock();
+    // Output is gathered here and written in large blocks: one write call
+    // per user would cost more than computing the user.
+    let mut out: Vec<u8> = Vec::with_capacity(OUT_BLOCK + (1 << 12));
     let mut failed = false;
     let mut too_long = 0usize;
     let mut ctx = base.clone();
     let mut line = Vec::new();
     let plans: Vec<Option<ChainPlan>> = prepared.chains.iter().map(ChainPlan::new).collect();
     let mut buf = Vec::new();
-    let mut line_out = Vec::with_capacity(1024);
-    let mut show = |user: &[u8], out: &mut dyn Write| -> anyhow::Result<bool> {
+    let mut batch = JsonBatch::new(&prepared, &plans, g.show_secrets);
+    let mut show = |user: &[u8], out: &mut Vec<u8>| -> anyhow::Result<bool> {
         if user.is_empty() {
             let msg = "empty user name: Dovecot has no such user";
             if a.json {
@@ -86,16 +91,13 @@ pub fn run(a: &PathArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         }
         ctx.set_user(user);
         ctx.set_home(home.as_deref());
-        let r = report(&prepared, &plans, &mut ctx, user, &mut buf);
-        let ok = r.ok();
         if a.json {
-            line_out.clear();
-            write_json(&mut line_out, &r, g.show_secrets);
-            out.write_all(&line_out)?;
+            Ok(batch.user(&mut ctx, user, out))
         } else {
+            let r = report(&prepared, &plans, &mut ctx, user, &mut buf);
             write_human(out, &r, g.show_secrets)?;
+            Ok(r.ok())
         }
-        Ok(ok)
     };
     if a.stdin {
         let stdin = std::io::stdin();
@@ -122,13 +124,22 @@ pub fn run(a: &PathArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
                 line.pop();
             }
             failed |= !show(&line, &mut out)?;
+            if out.len() >= OUT_BLOCK {
+                stdout.write_all(&out)?;
+                out.clear();
+            }
         }
     } else {
         for u in &a.users {
             failed |= !show(u.as_encoded_bytes(), &mut out)?;
+            if out.len() >= OUT_BLOCK {
+                stdout.write_all(&out)?;
+                out.clear();
+            }
         }
     }
-    out.flush()?;
+    stdout.write_all(&out)?;
+    stdout.flush()?;
     failed |= too_long > 0;
     Ok(if failed {
         ExitStatus::Failure
@@ -138,6 +149,9 @@ pub fn run(a: &PathArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
 }
 
 const MAX_USER_LEN: usize = 64 * 1024;
+
+/// Output is written to stdout once this much has gathered.
+const OUT_BLOCK: usize = 1 << 16;
 
 enum LineRead {
     Line,
@@ -314,93 +328,243 @@ fn json_opt(out: &mut Vec<u8>, b: Option<&[u8]>) {
     }
 }
 
-/// One JSON object per line; written by hand because `path --stdin` runs
-/// over millions of users and a DOM per user would dominate its cost.
-fn write_json(out: &mut Vec<u8>, r: &Report<'_>, show_secrets: bool) {
-    let hide = |e: &str| {
-        if show_secrets {
+/// The JSON text of a fast-path chain that is the same for every user,
+/// rendered once.
+struct PlanJson {
+    /// `,"size":"512M"}` after each fscache path.
+    sizes: Vec<Vec<u8>>,
+    /// `,"bucket":...}` after the URL, or the whole null location.
+    tail: Vec<u8>,
+}
+
+impl PlanJson {
+    fn new(plan: &ChainPlan) -> PlanJson {
+        let sizes = plan
+            .fscache_sizes()
+            .map(|size| {
+                let mut v = b",\"size\":".to_vec();
+                json_str(&mut v, size.as_bytes());
+                v.push(b'}');
+                v
+            })
+            .collect();
+        let mut tail = Vec::new();
+        match plan.location() {
+            Some((bucket, addressing, signing)) => {
+                tail.extend_from_slice(b",\"bucket\":");
+                json_opt(&mut tail, bucket.map(str::as_bytes));
+                tail.extend_from_slice(b",\"addressing\":");
+                json_str(&mut tail, addressing.as_bytes());
+                tail.extend_from_slice(b",\"signing\":");
+                json_opt(&mut tail, signing.map(str::as_bytes));
+                tail.push(b'}');
+            }
+            None => tail.extend_from_slice(
+                b"],\"key_prefix\":null,\"url\":null,\"bucket\":null,\"addressing\":null,\"signing\":null}",
+            ),
+        }
+        PlanJson { sizes, tail }
+    }
+}
+
+/// `path --json` for a stream of users: one JSON object per line, written
+/// by hand into buffers reused from user to user, because `path --stdin`
+/// runs over millions of users and a DOM, or even a fresh allocation per
+/// value, would dominate its cost.
+struct JsonBatch<'a> {
+    prepared: &'a Prepared,
+    plans: &'a [Option<ChainPlan>],
+    plan_json: Vec<Option<PlanJson>>,
+    /// `"obox_fs":` and so on.
+    keys: Vec<Vec<u8>>,
+    show_secrets: bool,
+    home: Vec<u8>,
+    mail: MailPathsBuf,
+    scratch: PlanScratch,
+    /// Each chain's JSON value for the current user.
+    chains: Vec<Vec<u8>>,
+    errors: Vec<String>,
+}
+
+impl<'a> JsonBatch<'a> {
+    fn new(prepared: &'a Prepared, plans: &'a [Option<ChainPlan>], show_secrets: bool) -> Self {
+        JsonBatch {
+            prepared,
+            plans,
+            plan_json: plans.iter().map(|p| p.as_ref().map(PlanJson::new)).collect(),
+            keys: prepared
+                .chains
+                .iter()
+                .map(|v| {
+                    let mut k = Vec::new();
+                    json_str(&mut k, v.key.as_bytes());
+                    k.push(b':');
+                    k
+                })
+                .collect(),
+            show_secrets,
+            home: Vec::new(),
+            mail: MailPathsBuf::default(),
+            scratch: PlanScratch::default(),
+            chains: vec![Vec::new(); prepared.chains.len()],
+            errors: Vec::new(),
+        }
+    }
+
+    fn hide(&self, e: &str) -> String {
+        if self.show_secrets {
             e.to_string()
         } else {
             secrets::redact_text(e)
         }
-    };
-    let mut errors: Vec<String> = Vec::new();
-    out.extend_from_slice(b"{\"user\":");
-    json_str(out, r.user);
-    out.extend_from_slice(b",\"ok\":");
-    out.extend_from_slice(if r.ok() { b"true" } else { b"false" });
-    out.extend_from_slice(b",\"home\":");
-    json_opt(out, r.home.as_deref());
-    out.extend_from_slice(b",\"mail_location\":");
-    match &r.mail {
-        Some(Ok(p)) => {
-            out.extend_from_slice(b"{\"driver\":");
-            json_opt(out, p.driver.as_deref());
-            out.extend_from_slice(b",\"root\":");
-            json_opt(out, p.root.as_deref());
-            out.extend_from_slice(b",\"index\":");
-            json_opt(out, p.index.as_deref());
-            out.extend_from_slice(b",\"control\":");
-            json_opt(out, p.control.as_deref());
-            out.push(b'}');
-        }
-        Some(Err(e)) => {
-            errors.push(hide(e));
-            out.extend_from_slice(b"null");
-        }
-        None => out.extend_from_slice(b"null"),
     }
-    out.extend_from_slice(b",\"chains\":{");
-    for (i, (k, c)) in r.chains.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+
+    /// Append one user's line to `out` (the user's home, if any, already
+    /// in `ctx`); false when some value failed.
+    fn user(&mut self, ctx: &mut UserContext, user: &[u8], out: &mut Vec<u8>) -> bool {
+        let prepared = self.prepared;
+        self.errors.clear();
+        let (has_home, home_err) = match prepared.home_into(ctx, &mut self.home) {
+            Ok(h) => (h, None),
+            Err(e) => (false, Some(e)),
+        };
+        if ctx.home().is_none() && has_home {
+            ctx.set_home(Some(&self.home));
         }
-        json_str(out, k.as_bytes());
-        out.push(b':');
-        match c {
-            Ok(c) => {
-                out.extend_from_slice(b"{\"fscache\":[");
-                for (j, (p, size)) in c.fscache.iter().enumerate() {
-                    if j > 0 {
-                        out.push(b',');
-                    }
-                    out.extend_from_slice(b"{\"path\":");
-                    json_str(out, p);
-                    out.extend_from_slice(b",\"size\":");
-                    json_str(out, size.as_bytes());
-                    out.push(b'}');
+        let mail = match home_err {
+            Some(e) => Some(Err(e)),
+            None => prepared.mail_paths_into(ctx, &mut self.mail),
+        };
+        let mut ok = true;
+        if let Some(Err(e)) = &mail {
+            let e = self.hide(e);
+            self.errors.push(e);
+            ok = false;
+        }
+        let root = match &mail {
+            Some(Ok(())) => self.mail.root.get(),
+            _ => None,
+        };
+        for (i, v) in prepared.chains.iter().enumerate() {
+            let frag = &mut self.chains[i];
+            frag.clear();
+            if let (Some(plan), Some(pj)) = (&self.plans[i], &self.plan_json[i])
+                && plan.fill(ctx, root, &mut self.scratch)
+            {
+                write_plan_json(frag, &self.scratch, pj);
+                continue;
+            }
+            match prepared.chain_view(v, ctx).map(|c| chain_out(&c, root)) {
+                Ok(c) => write_chain_json(frag, &c),
+                Err(e) => {
+                    frag.extend_from_slice(b"null");
+                    let e = if self.show_secrets {
+                        e
+                    } else {
+                        secrets::redact_text(&e)
+                    };
+                    self.errors.push(e);
+                    ok = false;
                 }
-                out.push(b']');
-                let l = c.location.as_ref();
-                out.extend_from_slice(b",\"key_prefix\":");
-                json_opt(out, l.map(|l| l.key_prefix.as_bytes()));
-                out.extend_from_slice(b",\"url\":");
-                json_opt(out, l.map(|l| l.url.as_bytes()));
-                out.extend_from_slice(b",\"bucket\":");
-                json_opt(out, l.and_then(|l| l.bucket.as_deref()).map(str::as_bytes));
-                out.extend_from_slice(b",\"addressing\":");
-                json_opt(out, l.map(|l| l.addressing.as_bytes()));
-                out.extend_from_slice(b",\"signing\":");
-                json_opt(out, l.and_then(|l| l.signing.as_deref()).map(str::as_bytes));
+            }
+        }
+
+        out.extend_from_slice(b"{\"user\":");
+        json_str(out, user);
+        out.extend_from_slice(if ok {
+            b",\"ok\":true,\"home\":"
+        } else {
+            b",\"ok\":false,\"home\":"
+        });
+        json_opt(out, has_home.then_some(self.home.as_slice()));
+        out.extend_from_slice(b",\"mail_location\":");
+        match &mail {
+            Some(Ok(())) => {
+                let m = &self.mail;
+                out.extend_from_slice(b"{\"driver\":");
+                json_opt(out, m.driver.get());
+                out.extend_from_slice(b",\"root\":");
+                json_opt(out, m.root.get());
+                out.extend_from_slice(b",\"index\":");
+                json_opt(out, m.index.get());
+                out.extend_from_slice(b",\"control\":");
+                json_opt(out, m.control.get());
                 out.push(b'}');
             }
-            Err(e) => {
-                errors.push(hide(e));
-                out.extend_from_slice(b"null");
+            _ => out.extend_from_slice(b"null"),
+        }
+        out.extend_from_slice(b",\"chains\":{");
+        for (i, (k, frag)) in self.keys.iter().zip(&self.chains).enumerate() {
+            if i > 0 {
+                out.push(b',');
             }
+            out.extend_from_slice(k);
+            out.extend_from_slice(frag);
         }
-    }
-    out.extend_from_slice(b"},\"errors\":[");
-    for (i, e) in errors.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
+        out.extend_from_slice(b"},\"errors\":[");
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            json_str(out, e.as_bytes());
         }
-        json_str(out, e.as_bytes());
+        out.extend_from_slice(b"]}\n");
+        ok
     }
-    out.extend_from_slice(b"]}\n");
 }
 
-fn write_human(out: &mut dyn Write, r: &Report<'_>, show_secrets: bool) -> std::io::Result<()> {
+/// A fast-path chain's JSON value, as [`write_chain_json`] writes the
+/// same chain.
+fn write_plan_json(out: &mut Vec<u8>, s: &PlanScratch, pj: &PlanJson) {
+    out.extend_from_slice(b"{\"fscache\":[");
+    for (j, (p, size)) in s.fscache.iter().zip(&pj.sizes).enumerate() {
+        if j > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"path\":");
+        json_str(out, p);
+        out.extend_from_slice(size);
+    }
+    if pj.tail.starts_with(b"]") {
+        out.extend_from_slice(&pj.tail);
+        return;
+    }
+    out.extend_from_slice(b"],\"key_prefix\":");
+    json_str(out, s.key_prefix.as_bytes());
+    out.extend_from_slice(b",\"url\":");
+    json_str(out, s.url.as_bytes());
+    out.extend_from_slice(&pj.tail);
+}
+
+/// One chain's JSON value (the general way).
+fn write_chain_json(out: &mut Vec<u8>, c: &ChainOut) {
+    out.extend_from_slice(b"{\"fscache\":[");
+    for (j, (p, size)) in c.fscache.iter().enumerate() {
+        if j > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"path\":");
+        json_str(out, p);
+        out.extend_from_slice(b",\"size\":");
+        json_str(out, size.as_bytes());
+        out.push(b'}');
+    }
+    out.push(b']');
+    let l = c.location.as_ref();
+    out.extend_from_slice(b",\"key_prefix\":");
+    json_opt(out, l.map(|l| l.key_prefix.as_bytes()));
+    out.extend_from_slice(b",\"url\":");
+    json_opt(out, l.map(|l| l.url.as_bytes()));
+    out.extend_from_slice(b",\"bucket\":");
+    json_opt(out, l.and_then(|l| l.bucket.as_deref()).map(str::as_bytes));
+    out.extend_from_slice(b",\"addressing\":");
+    json_opt(out, l.map(|l| l.addressing.as_bytes()));
+    out.extend_from_slice(b",\"signing\":");
+    json_opt(out, l.and_then(|l| l.signing.as_deref()).map(str::as_bytes));
+    out.push(b'}');
+}
+
+fn write_human(out: &mut impl Write, r: &Report<'_>, show_secrets: bool) -> std::io::Result<()> {
     let label = |s: &str| format!("{s:<14}").dimmed();
     let hide = |e: &str| {
         if show_secrets {
