@@ -336,34 +336,32 @@ fn addressing_text(a: Option<&crate::fs_chain::Addressing>) -> &'static str {
 /// URL path).
 fn key_prefix(setting: &str, url_path: &[u8], root: Option<&[u8]>) -> String {
     let mut prefix = String::new();
-    key_prefix_into(
-        url_path,
-        root.filter(|_| setting != "fts_dovecot_fs"),
-        &mut prefix,
-    );
+    let root = root
+        .filter(|_| setting != "fts_dovecot_fs")
+        .map(String::from_utf8_lossy);
+    key_prefix_into(url_path, root.as_deref(), &mut prefix);
     prefix
 }
 
 /// [`key_prefix`] into a reused buffer (cleared first); `root` is already
-/// left out for FTS.
-fn key_prefix_into(url_path: &[u8], root: Option<&[u8]>, prefix: &mut String) {
+/// text and already left out for FTS.
+fn key_prefix_into(url_path: &[u8], root: Option<&str>, prefix: &mut String) {
     prefix.clear();
-    let decoded: std::borrow::Cow<'_, [u8]> = if url_path.contains(&b'%') {
-        percent_encoding::percent_decode(url_path)
-            .collect::<Vec<u8>>()
-            .into()
+    if url_path.contains(&b'%') {
+        let decoded: Vec<u8> = percent_encoding::percent_decode(url_path).collect();
+        push_lossy(prefix, trim_slashes(&decoded));
     } else {
-        url_path.into()
-    };
-    let trimmed = {
-        let n = decoded.iter().take_while(|&&b| b == b'/').count();
-        &decoded[n..]
-    };
-    push_lossy(prefix, trimmed);
+        push_lossy(prefix, trim_slashes(url_path));
+    }
     if let Some(r) = root {
-        push_lossy(prefix, r);
+        prefix.push_str(r);
         prefix.push('/');
     }
+}
+
+fn trim_slashes(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b'/').count();
+    &b[n..]
 }
 
 /// Append bytes as text, invalid UTF-8 replaced (as `from_utf8_lossy`).
@@ -546,7 +544,8 @@ impl ChainPlan {
             buf: std::mem::take(buf),
             ..PlanScratch::default()
         };
-        let ok = self.fill(ctx, root, &mut s);
+        let root = root.map(String::from_utf8_lossy);
+        let ok = self.fill(ctx, root.as_deref(), &mut s);
         *buf = s.buf;
         if !ok {
             return None;
@@ -560,7 +559,8 @@ impl ChainPlan {
                 .collect(),
             location: self.url.as_ref().map(|u| Located {
                 key_prefix: s.key_prefix,
-                url: s.url,
+                // Encoded, so ASCII.
+                url: String::from_utf8_lossy(&s.url).into_owned(),
                 bucket: u.bucket.clone(),
                 addressing: u.addressing,
                 signing: u.signing.clone(),
@@ -571,7 +571,8 @@ impl ChainPlan {
     /// [`ChainPlan::out`] into reused buffers: the fscache paths (one per
     /// [`ChainPlan::fscache_sizes`]) and, when [`ChainPlan::location`] is
     /// set, the key prefix and URL. False when the general way must run.
-    pub fn fill(&self, ctx: &UserContext, root: Option<&[u8]>, s: &mut PlanScratch) -> bool {
+    /// `root` is the mail root as text (invalid UTF-8 already replaced).
+    pub fn fill(&self, ctx: &UserContext, root: Option<&str>, s: &mut PlanScratch) -> bool {
         if self.uses_home && ctx.home().is_none() {
             return false;
         }
@@ -587,18 +588,31 @@ impl ChainPlan {
             }
         }
         if let Some(u) = &self.url {
-            let buf = &mut s.buf;
-            buf.clear();
-            if expand_into(&u.path, ctx, buf).is_err() {
+            s.buf.clear();
+            if expand_into(&u.path, ctx, &mut s.buf).is_err() {
                 return false;
             }
-            if buf.iter().any(|&b| b == b'?' || b == b'#') || std::str::from_utf8(buf).is_err() {
+            let Ok(path) = std::str::from_utf8(&s.buf) else {
+                return false;
+            };
+            if path.contains(['?', '#']) {
                 return false;
             }
-            key_prefix_into(buf, root.filter(|_| !self.fts), &mut s.key_prefix);
+            let root = root.filter(|_| !self.fts);
+            if path.contains('%') {
+                key_prefix_into(path.as_bytes(), root, &mut s.key_prefix);
+            } else {
+                // What key_prefix_into does, without checking the text again.
+                s.key_prefix.clear();
+                s.key_prefix.push_str(path.trim_start_matches('/'));
+                if let Some(r) = root {
+                    s.key_prefix.push_str(r);
+                    s.key_prefix.push('/');
+                }
+            }
             s.url.clear();
-            s.url.push_str(&u.base);
-            crate::s3::encode::encode_into(&mut s.url, &s.key_prefix, true);
+            s.url.extend_from_slice(u.base.as_bytes());
+            crate::s3::encode::encode_bytes_into(&mut s.url, s.key_prefix.as_bytes(), true);
         }
         true
     }
@@ -622,7 +636,8 @@ impl ChainPlan {
 pub struct PlanScratch {
     pub fscache: Vec<Vec<u8>>,
     pub key_prefix: String,
-    pub url: String,
+    /// Percent-encoded, so ASCII.
+    pub url: Vec<u8>,
     buf: Vec<u8>,
 }
 

@@ -282,12 +282,8 @@ fn lossy(b: &[u8]) -> String {
 /// plain bytes are copied whole: this is the hot loop of `path --stdin`.
 fn json_str(out: &mut Vec<u8>, b: &[u8]) {
     // Nearly every string is plain ASCII with nothing to escape: check
-    // that in one vectorisable pass and copy it whole.
-    // A non-short-circuit fold, so the compiler can vectorise it.
-    let special = b.iter().fold(false, |acc, &c| {
-        acc | (c < 0x20) | (c == b'"') | (c == b'\\') | (c >= 0x80)
-    });
-    if !special {
+    // that eight bytes at a time and copy it whole.
+    if is_plain(b) {
         out.reserve(b.len() + 2);
         out.push(b'"');
         out.extend_from_slice(b);
@@ -321,6 +317,32 @@ fn json_str(out: &mut Vec<u8>, b: &[u8]) {
     out.push(b'"');
 }
 
+/// No byte of `b` needs escaping or replacing in JSON: none is a control
+/// character, `"`, `\\` or non-ASCII. The strings are short (tens of
+/// bytes), so this works on 8-byte words, the tail padded with a plain
+/// byte; a word test may only err towards "not plain", which the slow
+/// path handles correctly anyway.
+fn is_plain(b: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit of a byte set when that byte of `x` is below `n` (n <= 128;
+    // exact as a whole-word yes/no).
+    let below = |x: u64, n: u8| x.wrapping_sub(LO * u64::from(n)) & !x & HI;
+    let special = |x: u64| (x & HI) | below(x, 0x20) | below(x ^ (LO * 0x22), 1) | below(x ^ (LO * 0x5c), 1);
+    let mut words = b.chunks_exact(8);
+    let mut acc = 0;
+    for w in &mut words {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        acc |= special(u64::from_le_bytes(a));
+    }
+    let rest = words.remainder();
+    let mut a = [b'a'; 8];
+    a[..rest.len()].copy_from_slice(rest);
+    acc |= special(u64::from_le_bytes(a));
+    acc == 0
+}
+
 fn json_opt(out: &mut Vec<u8>, b: Option<&[u8]>) {
     match b {
         Some(b) => json_str(out, b),
@@ -333,8 +355,8 @@ fn json_opt(out: &mut Vec<u8>, b: Option<&[u8]>) {
 struct PlanJson {
     /// `,"size":"512M"}` after each fscache path.
     sizes: Vec<Vec<u8>>,
-    /// `,"bucket":...}` after the URL, or the whole null location.
-    tail: Vec<u8>,
+    /// `,"bucket":...}` after the URL; None for chains without a location.
+    tail: Option<Vec<u8>>,
 }
 
 impl PlanJson {
@@ -348,29 +370,50 @@ impl PlanJson {
                 v
             })
             .collect();
-        let mut tail = Vec::new();
-        match plan.location() {
-            Some((bucket, addressing, signing)) => {
-                tail.extend_from_slice(b",\"bucket\":");
-                json_opt(&mut tail, bucket.map(str::as_bytes));
-                tail.extend_from_slice(b",\"addressing\":");
-                json_str(&mut tail, addressing.as_bytes());
-                tail.extend_from_slice(b",\"signing\":");
-                json_opt(&mut tail, signing.map(str::as_bytes));
-                tail.push(b'}');
+        let tail = plan.location().map(|(bucket, addressing, signing)| {
+            let mut tail = b",\"bucket\":".to_vec();
+            json_opt(&mut tail, bucket.map(str::as_bytes));
+            tail.extend_from_slice(b",\"addressing\":");
+            json_str(&mut tail, addressing.as_bytes());
+            tail.extend_from_slice(b",\"signing\":");
+            json_opt(&mut tail, signing.map(str::as_bytes));
+            tail.push(b'}');
+            tail
+        });
+        PlanJson { sizes, tail }
+    }
+
+    /// The chain's JSON value for the user in `s`, as
+    /// [`write_chain_json`] writes the same chain.
+    fn write(&self, out: &mut Vec<u8>, s: &PlanScratch) {
+        out.extend_from_slice(b"{\"fscache\":[");
+        for (j, (p, size)) in s.fscache.iter().zip(&self.sizes).enumerate() {
+            if j > 0 {
+                out.push(b',');
             }
-            None => tail.extend_from_slice(
+            out.extend_from_slice(b"{\"path\":");
+            json_str(out, p);
+            out.extend_from_slice(size);
+        }
+        match &self.tail {
+            Some(tail) => {
+                out.extend_from_slice(b"],\"key_prefix\":");
+                json_str(out, s.key_prefix.as_bytes());
+                out.extend_from_slice(b",\"url\":");
+                json_str(out, &s.url);
+                out.extend_from_slice(tail);
+            }
+            None => out.extend_from_slice(
                 b"],\"key_prefix\":null,\"url\":null,\"bucket\":null,\"addressing\":null,\"signing\":null}",
             ),
         }
-        PlanJson { sizes, tail }
     }
 }
 
 /// `path --json` for a stream of users: one JSON object per line, written
-/// by hand into buffers reused from user to user, because `path --stdin`
-/// runs over millions of users and a DOM, or even a fresh allocation per
-/// value, would dominate its cost.
+/// by hand straight into the output with buffers reused from user to
+/// user, because `path --stdin` runs over millions of users and a DOM, or
+/// even a fresh allocation per value, would dominate its cost.
 struct JsonBatch<'a> {
     prepared: &'a Prepared,
     plans: &'a [Option<ChainPlan>],
@@ -380,9 +423,9 @@ struct JsonBatch<'a> {
     show_secrets: bool,
     home: Vec<u8>,
     mail: MailPathsBuf,
+    /// The mail root as text (what key prefixes hold).
+    root_text: String,
     scratch: PlanScratch,
-    /// Each chain's JSON value for the current user.
-    chains: Vec<Vec<u8>>,
     errors: Vec<String>,
 }
 
@@ -405,17 +448,17 @@ impl<'a> JsonBatch<'a> {
             show_secrets,
             home: Vec::new(),
             mail: MailPathsBuf::default(),
+            root_text: String::new(),
             scratch: PlanScratch::default(),
-            chains: vec![Vec::new(); prepared.chains.len()],
             errors: Vec::new(),
         }
     }
 
-    fn hide(&self, e: &str) -> String {
+    fn hide(&self, e: String) -> String {
         if self.show_secrets {
-            e.to_string()
+            e
         } else {
-            secrets::redact_text(e)
+            secrets::redact_text(&e)
         }
     }
 
@@ -424,61 +467,32 @@ impl<'a> JsonBatch<'a> {
     fn user(&mut self, ctx: &mut UserContext, user: &[u8], out: &mut Vec<u8>) -> bool {
         let prepared = self.prepared;
         self.errors.clear();
-        let (has_home, home_err) = match prepared.home_into(ctx, &mut self.home) {
-            Ok(h) => (h, None),
-            Err(e) => (false, Some(e)),
-        };
-        if ctx.home().is_none() && has_home {
-            ctx.set_home(Some(&self.home));
-        }
-        let mail = match home_err {
-            Some(e) => Some(Err(e)),
-            None => prepared.mail_paths_into(ctx, &mut self.mail),
-        };
-        let mut ok = true;
-        if let Some(Err(e)) = &mail {
-            let e = self.hide(e);
-            self.errors.push(e);
-            ok = false;
-        }
-        let root = match &mail {
-            Some(Ok(())) => self.mail.root.get(),
-            _ => None,
-        };
-        for (i, v) in prepared.chains.iter().enumerate() {
-            let frag = &mut self.chains[i];
-            frag.clear();
-            if let (Some(plan), Some(pj)) = (&self.plans[i], &self.plan_json[i])
-                && plan.fill(ctx, root, &mut self.scratch)
-            {
-                write_plan_json(frag, &self.scratch, pj);
-                continue;
-            }
-            match prepared.chain_view(v, ctx).map(|c| chain_out(&c, root)) {
-                Ok(c) => write_chain_json(frag, &c),
-                Err(e) => {
-                    frag.extend_from_slice(b"null");
-                    let e = if self.show_secrets {
-                        e
-                    } else {
-                        secrets::redact_text(&e)
-                    };
-                    self.errors.push(e);
-                    ok = false;
-                }
-            }
-        }
-
         out.extend_from_slice(b"{\"user\":");
         json_str(out, user);
-        out.extend_from_slice(if ok {
-            b",\"ok\":true,\"home\":"
-        } else {
-            b",\"ok\":false,\"home\":"
-        });
-        json_opt(out, has_home.then_some(self.home.as_slice()));
+        // Whether every value succeeds is known only at the end: `true` is
+        // written now and turned into `false` then (rarely).
+        out.extend_from_slice(b",\"ok\":");
+        let ok_at = out.len();
+        out.extend_from_slice(b"true,\"home\":");
+        let mail = match prepared.home_into(ctx, &mut self.home) {
+            Ok(has_home) => {
+                if has_home {
+                    json_str(out, &self.home);
+                    if ctx.home().is_none() {
+                        ctx.set_home(Some(&self.home));
+                    }
+                } else {
+                    out.extend_from_slice(b"null");
+                }
+                prepared.mail_paths_into(ctx, &mut self.mail)
+            }
+            Err(e) => {
+                out.extend_from_slice(b"null");
+                Some(Err(e))
+            }
+        };
         out.extend_from_slice(b",\"mail_location\":");
-        match &mail {
+        let root = match mail {
             Some(Ok(())) => {
                 let m = &self.mail;
                 out.extend_from_slice(b"{\"driver\":");
@@ -490,16 +504,48 @@ impl<'a> JsonBatch<'a> {
                 out.extend_from_slice(b",\"control\":");
                 json_opt(out, m.control.get());
                 out.push(b'}');
+                m.root.get().map(|r| {
+                    self.root_text.clear();
+                    push_lossy(&mut self.root_text, r);
+                    self.root_text.as_str()
+                })
             }
-            _ => out.extend_from_slice(b"null"),
-        }
+            Some(Err(e)) => {
+                out.extend_from_slice(b"null");
+                let e = self.hide(e);
+                self.errors.push(e);
+                None
+            }
+            None => {
+                out.extend_from_slice(b"null");
+                None
+            }
+        };
         out.extend_from_slice(b",\"chains\":{");
-        for (i, (k, frag)) in self.keys.iter().zip(&self.chains).enumerate() {
+        for (i, v) in prepared.chains.iter().enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            out.extend_from_slice(k);
-            out.extend_from_slice(frag);
+            out.extend_from_slice(&self.keys[i]);
+            if let (Some(plan), Some(pj)) = (&self.plans[i], &self.plan_json[i])
+                && plan.fill(ctx, root, &mut self.scratch)
+            {
+                pj.write(out, &self.scratch);
+                continue;
+            }
+            let raw_root = self.mail.root.get().filter(|_| root.is_some());
+            match prepared.chain_view(v, ctx).map(|c| chain_out(&c, raw_root)) {
+                Ok(c) => write_chain_json(out, &c),
+                Err(e) => {
+                    out.extend_from_slice(b"null");
+                    let e = if self.show_secrets {
+                        e
+                    } else {
+                        secrets::redact_text(&e)
+                    };
+                    self.errors.push(e);
+                }
+            }
         }
         out.extend_from_slice(b"},\"errors\":[");
         for (i, e) in self.errors.iter().enumerate() {
@@ -509,31 +555,20 @@ impl<'a> JsonBatch<'a> {
             json_str(out, e.as_bytes());
         }
         out.extend_from_slice(b"]}\n");
+        let ok = self.errors.is_empty();
+        if !ok {
+            out.splice(ok_at..ok_at + 4, *b"false");
+        }
         ok
     }
 }
 
-/// A fast-path chain's JSON value, as [`write_chain_json`] writes the
-/// same chain.
-fn write_plan_json(out: &mut Vec<u8>, s: &PlanScratch, pj: &PlanJson) {
-    out.extend_from_slice(b"{\"fscache\":[");
-    for (j, (p, size)) in s.fscache.iter().zip(&pj.sizes).enumerate() {
-        if j > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(b"{\"path\":");
-        json_str(out, p);
-        out.extend_from_slice(size);
+/// Append bytes as text, invalid UTF-8 replaced.
+fn push_lossy(out: &mut String, b: &[u8]) {
+    match std::str::from_utf8(b) {
+        Ok(s) => out.push_str(s),
+        Err(_) => out.push_str(&String::from_utf8_lossy(b)),
     }
-    if pj.tail.starts_with(b"]") {
-        out.extend_from_slice(&pj.tail);
-        return;
-    }
-    out.extend_from_slice(b"],\"key_prefix\":");
-    json_str(out, s.key_prefix.as_bytes());
-    out.extend_from_slice(b",\"url\":");
-    json_str(out, s.url.as_bytes());
-    out.extend_from_slice(&pj.tail);
 }
 
 /// One chain's JSON value (the general way).

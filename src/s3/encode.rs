@@ -13,37 +13,32 @@ pub fn key_path(s: &str) -> String {
 }
 
 fn encode(s: &str, keep_slash: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    encode_into(&mut out, s, keep_slash);
-    out
+    let mut out = Vec::with_capacity(s.len() + 8);
+    encode_bytes_into(&mut out, s.as_bytes(), keep_slash);
+    // Only ASCII comes out, so nothing is replaced.
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Append the encoding of `s`: RFC 3986's unreserved characters (and `/`
 /// with `keep_slash`) stay, every other byte becomes `%XX`. Runs of kept
 /// bytes are copied whole: `path --stdin` encodes several keys per user.
-pub fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
+pub fn encode_bytes_into(out: &mut Vec<u8>, s: &[u8], keep_slash: bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let keep = if keep_slash { &KEEP_PATH } else { &KEEP_QUERY };
-    let b = s.as_bytes();
     let mut start = 0;
-    for (i, &c) in b.iter().enumerate() {
+    for (i, &c) in s.iter().enumerate() {
         if keep[usize::from(c)] {
             continue;
         }
-        push_ascii(out, &b[start..i]);
-        out.push('%');
-        out.push(char::from(HEX[usize::from(c >> 4)]));
-        out.push(char::from(HEX[usize::from(c & 0xf)]));
+        out.extend_from_slice(&s[start..i]);
+        out.extend_from_slice(&[
+            b'%',
+            HEX[usize::from(c >> 4)],
+            HEX[usize::from(c & 0xf)],
+        ]);
         start = i + 1;
     }
-    push_ascii(out, &b[start..]);
-}
-
-/// Append a run of kept bytes, which are all ASCII (a run may start right
-/// after an encoded byte in the middle of a character, so it cannot be
-/// sliced out of the `str`).
-fn push_ascii(out: &mut String, run: &[u8]) {
-    out.push_str(std::str::from_utf8(run).unwrap_or_default());
+    out.extend_from_slice(&s[start..]);
 }
 
 /// Bytes kept as they are, in query components and in key paths.
@@ -132,8 +127,7 @@ mod tests {
         samples.extend(["", "ü/€ x", "/a b/", "%41%", "\u{10ffff}~"].map(String::from));
         for s in &samples {
             for (keep, set) in [(true, PATH), (false, QUERY)] {
-                let mut ours = String::from("pre");
-                encode_into(&mut ours, s, keep);
+                let ours = format!("pre{}", encode(s, keep));
                 let theirs = format!("pre{}", percent_encoding::utf8_percent_encode(s, set));
                 assert_eq!(ours, theirs, "{s:?}");
             }
