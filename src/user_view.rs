@@ -617,6 +617,12 @@ impl ChainPlan {
         true
     }
 
+    /// What every request URL of the chain starts with (the encoded key
+    /// prefix follows), for chains with a location.
+    pub fn url_base(&self) -> Option<&str> {
+        self.url.as_ref().map(|u| u.base.as_str())
+    }
+
     /// The fscache sizes as written, outermost first.
     pub fn fscache_sizes(&self) -> impl Iterator<Item = &str> {
         self.fscache.iter().map(|(_, s)| &**s)

@@ -319,27 +319,29 @@ fn json_str(out: &mut Vec<u8>, b: &[u8]) {
 
 /// No byte of `b` needs escaping or replacing in JSON: none is a control
 /// character, `"`, `\\` or non-ASCII. The strings are short (tens of
-/// bytes), so this works on 8-byte words, the tail padded with a plain
-/// byte; a word test may only err towards "not plain", which the slow
-/// path handles correctly anyway.
+/// bytes), so this works on 8-byte words, the last one overlapping the
+/// one before (a copy into a padded buffer would stall the load).
 fn is_plain(b: &[u8]) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     // High bit of a byte set when that byte of `x` is below `n` (n <= 128;
     // exact as a whole-word yes/no).
     let below = |x: u64, n: u8| x.wrapping_sub(LO * u64::from(n)) & !x & HI;
-    let special = |x: u64| (x & HI) | below(x, 0x20) | below(x ^ (LO * 0x22), 1) | below(x ^ (LO * 0x5c), 1);
-    let mut words = b.chunks_exact(8);
-    let mut acc = 0;
-    for w in &mut words {
+    let special = |w: &[u8]| {
         let mut a = [0u8; 8];
         a.copy_from_slice(w);
-        acc |= special(u64::from_le_bytes(a));
+        let x = u64::from_le_bytes(a);
+        (x & HI) | below(x, 0x20) | below(x ^ (LO * 0x22), 1) | below(x ^ (LO * 0x5c), 1)
+    };
+    if b.len() < 8 {
+        return b
+            .iter()
+            .all(|&c| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\');
     }
-    let rest = words.remainder();
-    let mut a = [b'a'; 8];
-    a[..rest.len()].copy_from_slice(rest);
-    acc |= special(u64::from_le_bytes(a));
+    let mut acc = special(&b[b.len() - 8..]);
+    for w in b.chunks_exact(8) {
+        acc |= special(w);
+    }
     acc == 0
 }
 
@@ -357,6 +359,9 @@ struct PlanJson {
     sizes: Vec<Vec<u8>>,
     /// `,"bucket":...}` after the URL; None for chains without a location.
     tail: Option<Vec<u8>>,
+    /// The URL never needs escaping: its fixed start does not, and the
+    /// rest is percent-encoded.
+    url_plain: bool,
 }
 
 impl PlanJson {
@@ -380,7 +385,11 @@ impl PlanJson {
             tail.push(b'}');
             tail
         });
-        PlanJson { sizes, tail }
+        PlanJson {
+            sizes,
+            tail,
+            url_plain: plan.url_base().is_some_and(|b| is_plain(b.as_bytes())),
+        }
     }
 
     /// The chain's JSON value for the user in `s`, as
@@ -400,7 +409,13 @@ impl PlanJson {
                 out.extend_from_slice(b"],\"key_prefix\":");
                 json_str(out, s.key_prefix.as_bytes());
                 out.extend_from_slice(b",\"url\":");
-                json_str(out, &s.url);
+                if self.url_plain {
+                    out.push(b'"');
+                    out.extend_from_slice(&s.url);
+                    out.push(b'"');
+                } else {
+                    json_str(out, &s.url);
+                }
                 out.extend_from_slice(tail);
             }
             None => out.extend_from_slice(
