@@ -293,7 +293,13 @@ impl QuickPath<'_> {
     }
 
     fn starts_with(&self, p: &[u8]) -> bool {
-        self.len() >= p.len() && self.home.iter().chain(self.rest).zip(p).all(|(a, b)| a == b)
+        self.len() >= p.len()
+            && self
+                .home
+                .iter()
+                .chain(self.rest)
+                .zip(p)
+                .all(|(a, b)| a == b)
     }
 
     /// Append the path to `out`.
@@ -666,6 +672,119 @@ mod tests {
         let e = parse_with(b"obox:/r:BAD=1", None, &no_users).unwrap_err();
         assert_eq!(e.span, Some(Span::new(8, 13)));
         assert_eq!(e.data, b"/r:BAD=1");
+    }
+
+    /// The quick reading gives what the full parser gives, whenever it
+    /// gives anything, and does give something for the usual shapes.
+    #[test]
+    fn quick_reading_agrees_with_parse() {
+        use proptest::prelude::*;
+        let users = |n: &[u8]| (n == b"bob").then(|| b"/home/bob".to_vec());
+        let check = |loc: &[u8], home: Option<&[u8]>| {
+            let Some(q) = parse_quick(loc, home) else {
+                return false;
+            };
+            let full = parse_with(loc, home, &users).unwrap_or_else(|e| {
+                panic!(
+                    "quick read {:?} which parse refuses: {e}",
+                    String::from_utf8_lossy(loc)
+                )
+            });
+            let path = |p: Option<QuickPath<'_>>| {
+                p.map(|p| {
+                    let mut v = Vec::new();
+                    p.push_to(&mut v);
+                    v
+                })
+            };
+            let shown = String::from_utf8_lossy(loc);
+            assert_eq!(q.driver.map(<[u8]>::to_vec), full.driver, "{shown}");
+            assert_eq!(path(q.root), full.root, "{shown}");
+            assert_eq!(path(q.index), full.index, "{shown}");
+            assert_eq!(path(q.control), full.control, "{shown}");
+            true
+        };
+        for (loc, home) in [
+            (
+                "obox:c160f8cc/alice@example.com:INDEX=~/:CONTROL=~/",
+                Some("/h"),
+            ),
+            ("obox:%8Mu/x", None),
+            ("maildir:~/Maildir:LAYOUT=fs:INDEX=/i/:UTF-8", Some("/h")),
+            (
+                "mdbox:/m:INDEX=MEMORY:CONTROL=~:VOLATILEDIR=/tmp/v",
+                Some("/h"),
+            ),
+            ("/var/mail/x", None),
+            ("obox:", None),
+            ("", None),
+        ] {
+            assert!(check(loc.as_bytes(), home.map(str::as_bytes)), "{loc}");
+        }
+        // Shapes left to the full parser.
+        for loc in [
+            "obox:/a::b",
+            "obox:/a:",
+            "obox:/m:INDEX=~bob/x",
+            "obox:/m:LISTINDEX=/x/y",
+            "obox:/m:ITERINDEX",
+            "obox:/m:BROKENCHAR=_",
+            "obox:INBOX=/x",
+            "obox:/m:FOO=1",
+            "obox:~/m",
+        ] {
+            assert!(parse_quick(loc.as_bytes(), None).is_none(), "{loc}");
+        }
+        let piece = prop_oneof![
+            Just(&b"obox"[..]),
+            Just(&b":"[..]),
+            Just(&b"::"[..]),
+            Just(&b"~"[..]),
+            Just(&b"~/"[..]),
+            Just(&b"~bob"[..]),
+            Just(&b"/"[..]),
+            Just(&b"INDEX="[..]),
+            Just(&b"CONTROL="[..]),
+            Just(&b"INBOX="[..]),
+            Just(&b"MEMORY"[..]),
+            Just(&b"UTF-8"[..]),
+            Just(&b"LAYOUT=fs"[..]),
+            Just(&b"ALTNOCHECK"[..]),
+            Just(&b"ITERINDEX"[..]),
+            Just(&b"LISTINDEX=a/b"[..]),
+            Just(&b"x"[..]),
+            Just(&b"_1"[..]),
+            Just(&b"-"[..]),
+            Just(&b"="[..]),
+            Just(&b"\xff"[..]),
+        ];
+        let home = prop_oneof![
+            Just(None),
+            Just(Some(&b"/h"[..])),
+            Just(Some(&b""[..])),
+            Just(Some(&b"/h/"[..])),
+            Just(Some(&b"MEMORY"[..])),
+            Just(Some(&b"INBOX=x"[..])),
+        ];
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 5_000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        });
+        let quick = std::cell::Cell::new(0usize);
+        runner
+            .run(
+                &(prop::collection::vec(piece, 0..12), home),
+                |(pieces, home)| {
+                    if check(&pieces.concat(), home) {
+                        quick.set(quick.get() + 1);
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+        let quick = quick.get();
+        assert!(quick > 250, "the quick reading applied only {quick} times");
     }
 
     #[test]

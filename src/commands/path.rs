@@ -449,7 +449,10 @@ impl<'a> JsonBatch<'a> {
         JsonBatch {
             prepared,
             plans,
-            plan_json: plans.iter().map(|p| p.as_ref().map(PlanJson::new)).collect(),
+            plan_json: plans
+                .iter()
+                .map(|p| p.as_ref().map(PlanJson::new))
+                .collect(),
             keys: prepared
                 .chains
                 .iter()
@@ -664,4 +667,194 @@ fn write_human(out: &mut impl Write, r: &Report<'_>, show_secrets: bool) -> std:
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    const CONFIGS: &[&str] = &[
+        include_str!("../../examples/dovecot.conf"),
+        "mail_location = obox:%2Mu/%2.3Mu/%u:INDEX=~/:CONTROL=~/\n\
+         plugin {\n\
+         \x20 obox_fs = fscache:1G:/var/cache/o/%4Nu:compress:maybe-lz4:1:s3:http://AK:SEC%%2FRET@s3.example.com:9000/?bucket=mails&region=us-east-1\n\
+         \x20 obox_index_fs = compress:gz:6:s3:https://AK:SK@idx.s3.example.com/?max_retries=3\n\
+         \x20 fts_dovecot_fs = fts-cache:s3:https://AK:SK@fts.s3.example.com/%8Mu/%u/fts/?region=eu-west-1\n\
+         }\n",
+        "mail_location = obox:%8Mu/%u\nplugin {\n  obox_fs = fscache:1G:%h/cache:s3:https://b.s3.example.com/?region=x\n}\n",
+        "mail_home = /home/%d/%n\n\
+         mail_location = obox:%Lu:INDEX=MEMORY:CONTROL=~/ctl/\n\
+         plugin {\n\
+         \x20 obox_fs = fscache:1G:/c/%2.256Nu/%d:s3:http://AK:SK@s3.example.com:9000/p%%2Fq/%u/x/?bucket=b&region=us-east-1\n\
+         \x20 obox_index_fs = s3:https://b.s3.example.com/%u/?region=x\n\
+         \x20 fts_dovecot_fs = posix:prefix=/tmp/fts/%u/\n\
+         }\n",
+        "mail_location = maildir:~/Maildir:LAYOUT=fs:INDEX=%h/idx\n\
+         plugin {\n\
+         \x20 obox_fs = compress:gz:6:s3:https://h.example.com/p%%20x/%n/?bucket=b\n\
+         \x20 obox_index_fs = fscache:1G:/c/%u:s3:https://b.s3.example.com/\n\
+         \x20 fts_dovecot_fs = http://user:pw@fts.example.com/%u/\n\
+         }\n",
+        "mail_location = obox:%X/%u\nplugin {\n  obox_fs = s3:https://AK:SEC%2FRET@b.s3.example.com/?region=x\n}\n",
+    ];
+
+    const USERS: &[&[u8]] = &[
+        b"alice@example.com",
+        b"alice",
+        b"Bob.Smith@Sub.Example.ORG",
+        b"j\xfcrgen@example.de",
+        "jürgen@example.de".as_bytes(),
+        b"a:b@c",
+        b"q?x@y",
+        b"h#sh",
+        b"pct%2Fu@x",
+        b"sp ace",
+        b"quo\"te\\@x",
+        b"ctl\x01\t@x",
+        b"@example.com",
+        b"~root",
+    ];
+
+    fn prepared(conf: &str) -> Prepared {
+        let cfg = conf::load_from_bytes("t.conf", conf.as_bytes(), ExpandMode::Expand).unwrap();
+        Prepared::new(&cfg)
+    }
+
+    #[test]
+    fn plain_check_matches_the_bytewise_rule() {
+        let naive = |b: &[u8]| {
+            b.iter()
+                .all(|&c| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\')
+        };
+        for len in 0..20 {
+            assert!(is_plain(&vec![b'a'; len]));
+            for pos in 0..len {
+                for c in 0..=255u8 {
+                    let mut v = vec![b'a'; len];
+                    v[pos] = c;
+                    assert_eq!(is_plain(&v), naive(&v), "{v:?}");
+                }
+            }
+        }
+    }
+
+    /// The pre-rendered JSON of a fast-path chain is byte for byte what
+    /// the general writer makes of the same chain.
+    #[test]
+    fn fast_chain_json_is_the_general_json() {
+        let mut hits = 0;
+        for conf in CONFIGS {
+            let p = prepared(conf);
+            for v in &p.chains {
+                let Some(plan) = ChainPlan::new(v) else {
+                    continue;
+                };
+                let pj = PlanJson::new(&plan);
+                for home in [None, Some(&b"/home/u"[..])] {
+                    for root in [None, Some(&b"r00t/x"[..]), Some(&b"r\xfc\"t"[..])] {
+                        for &u in USERS {
+                            let mut ctx = UserContext::new(u);
+                            ctx.set_home(home);
+                            let mut s = PlanScratch::default();
+                            let text = root.map(String::from_utf8_lossy);
+                            if !plan.fill(&ctx, text.as_deref(), &mut s) {
+                                continue;
+                            }
+                            let mut fast = Vec::new();
+                            pj.write(&mut fast, &s);
+                            let out = plan.out(&ctx, root, &mut Vec::new()).unwrap();
+                            let mut general = Vec::new();
+                            write_chain_json(&mut general, &out);
+                            assert_eq!(
+                                String::from_utf8_lossy(&fast),
+                                String::from_utf8_lossy(&general)
+                            );
+                            hits += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(hits > 100, "{hits}");
+    }
+
+    /// What `report` finds (the human output's source), as JSON.
+    fn report_value(r: &Report<'_>) -> Value {
+        let text = |b: &[u8]| Value::from(lossy(b));
+        let opt = |b: Option<&[u8]>| b.map_or(Value::Null, text);
+        let mut errors = Vec::new();
+        let mail = match &r.mail {
+            Some(Ok(m)) => json!({
+                "driver": opt(m.driver.as_deref()),
+                "root": opt(m.root.as_deref()),
+                "index": opt(m.index.as_deref()),
+                "control": opt(m.control.as_deref()),
+            }),
+            Some(Err(e)) => {
+                errors.push(Value::from(secrets::redact_text(e)));
+                Value::Null
+            }
+            None => Value::Null,
+        };
+        let mut chains = serde_json::Map::new();
+        for (k, c) in &r.chains {
+            let v = match c {
+                Ok(c) => {
+                    let l = c.location.as_ref();
+                    json!({
+                        "fscache": c.fscache.iter().map(|(p, s)| json!({"path": text(p), "size": &**s})).collect::<Vec<_>>(),
+                        "key_prefix": l.map(|l| l.key_prefix.clone()),
+                        "url": l.map(|l| l.url.clone()),
+                        "bucket": l.and_then(|l| l.bucket.as_deref()),
+                        "addressing": l.map(|l| l.addressing),
+                        "signing": l.and_then(|l| l.signing.as_deref()),
+                    })
+                }
+                Err(e) => {
+                    errors.push(Value::from(secrets::redact_text(e)));
+                    Value::Null
+                }
+            };
+            chains.insert(k.to_string(), v);
+        }
+        json!({
+            "user": text(r.user),
+            "ok": r.ok(),
+            "home": opt(r.home.as_deref()),
+            "mail_location": mail,
+            "chains": chains,
+            "errors": errors,
+        })
+    }
+
+    /// Each `--json` line holds what the general report holds, for users
+    /// that take the fast paths and users that do not, one batch reused
+    /// across all of them.
+    #[test]
+    fn batch_lines_say_what_the_report_says() {
+        for conf in CONFIGS {
+            let p = prepared(conf);
+            let plans: Vec<Option<ChainPlan>> = p.chains.iter().map(ChainPlan::new).collect();
+            let mut batch = JsonBatch::new(&p, &plans, false);
+            // Reused as `run` reuses it.
+            let mut ctx = UserContext::new(b"");
+            for home in [None, Some(&b"/h/x"[..])] {
+                for &u in USERS {
+                    ctx.set_user(u);
+                    ctx.set_home(home);
+                    let mut line = Vec::new();
+                    let ok = batch.user(&mut ctx, u, &mut line);
+                    assert_eq!(line.pop(), Some(b'\n'));
+                    assert!(!line.contains(&b'\n'));
+                    let got: Value = serde_json::from_slice(&line).unwrap();
+                    let mut ctx = UserContext::new(u);
+                    ctx.set_home(home);
+                    let r = report(&p, &plans, &mut ctx, u, &mut Vec::new());
+                    assert_eq!(ok, r.ok());
+                    assert_eq!(got, report_value(&r), "{conf}");
+                }
+            }
+        }
+    }
 }

@@ -31,11 +31,7 @@ pub fn encode_bytes_into(out: &mut Vec<u8>, s: &[u8], keep_slash: bool) {
             continue;
         }
         out.extend_from_slice(&s[start..i]);
-        out.extend_from_slice(&[
-            b'%',
-            HEX[usize::from(c >> 4)],
-            HEX[usize::from(c & 0xf)],
-        ]);
+        out.extend_from_slice(&[b'%', HEX[usize::from(c >> 4)], HEX[usize::from(c & 0xf)]]);
         start = i + 1;
     }
     out.extend_from_slice(&s[start..]);

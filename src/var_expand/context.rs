@@ -109,7 +109,11 @@ impl UserContext {
         if let Some(v) = self.values[var.index()].get() {
             return v;
         }
-        let auth = || self.values[Var::AuthUser.index()].get().unwrap_or(&self.user);
+        let auth = || {
+            self.values[Var::AuthUser.index()]
+                .get()
+                .unwrap_or(&self.user)
+        };
         match var {
             Var::User => &self.user,
             Var::Username => before_at(&self.user),
