@@ -279,6 +279,125 @@ pub fn parse_with(
     Ok(loc)
 }
 
+/// A path from [`parse_quick`]: `home` (when `~` was expanded) followed
+/// by `rest`, both borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuickPath<'a> {
+    pub home: &'a [u8],
+    pub rest: &'a [u8],
+}
+
+impl QuickPath<'_> {
+    fn len(&self) -> usize {
+        self.home.len() + self.rest.len()
+    }
+
+    fn starts_with(&self, p: &[u8]) -> bool {
+        self.len() >= p.len()
+            && self
+                .home
+                .iter()
+                .chain(self.rest)
+                .zip(p)
+                .all(|(a, b)| a == b)
+    }
+
+    /// Append the path to `out`.
+    pub fn push_to(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.home);
+        out.extend_from_slice(self.rest);
+    }
+}
+
+/// What [`parse_quick`] reads: the parts of a location `path` shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QuickPaths<'a> {
+    pub driver: Option<&'a [u8]>,
+    pub root: Option<QuickPath<'a>>,
+    pub index: Option<QuickPath<'a>>,
+    pub control: Option<QuickPath<'a>>,
+}
+
+/// The driver, root, INDEX and CONTROL of a location in the common shape
+/// (no `::`, no `~name`, keys that cannot fail), without allocating:
+/// `obox-cli path --stdin` reads one location per user. `None` means
+/// "not that shape": call [`parse`], which gives the same answer for
+/// these four parts whenever this returns `Some`, and the error when
+/// Dovecot would refuse the location.
+pub fn parse_quick<'a>(expanded: &'a [u8], home: Option<&'a [u8]>) -> Option<QuickPaths<'a>> {
+    let mut out = QuickPaths::default();
+    let run = expanded
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+        .unwrap_or(expanded.len());
+    let data = if run > 0 && expanded.get(run) == Some(&b':') {
+        out.driver = Some(&expanded[..run]);
+        &expanded[run + 1..]
+    } else {
+        expanded
+    };
+    if data.is_empty() {
+        return Some(out);
+    }
+    // A path as `fix_path` makes it, when that cannot fail or look up a
+    // system user.
+    let fix = |path: &'a [u8]| -> Option<QuickPath<'a>> {
+        let path = match path {
+            [rest @ .., b'/'] if path.len() > 1 => rest,
+            _ => path,
+        };
+        match path {
+            [b'~', next, ..] if *next != b'/' => None,
+            [b'~', rest @ ..] => Some(QuickPath { home: home?, rest }),
+            _ => Some(QuickPath {
+                home: b"",
+                rest: path,
+            }),
+        }
+    };
+    let mut pieces = data.split(|&c| c == b':');
+    let root = fix(pieces.next()?)?;
+    if root.starts_with(b"INBOX=") {
+        return None;
+    }
+    out.root = Some(root);
+    for piece in pieces {
+        // `::` and a trailing `:` glue or drop pieces: the full parser's job.
+        if piece.is_empty() {
+            return None;
+        }
+        if piece == b"UTF-8" {
+            continue;
+        }
+        let (key, value) = match piece.iter().position(|&c| c == b'=') {
+            Some(p) => (&piece[..p], &piece[p + 1..]),
+            None => (piece, &b""[..]),
+        };
+        match key {
+            b"INDEX" => {
+                let mut v = fix(value)?;
+                if v.len() == 6 && v.starts_with(b"MEMORY") {
+                    v = QuickPath {
+                        home: b"",
+                        rest: b"",
+                    };
+                }
+                out.index = Some(v);
+            }
+            b"CONTROL" => out.control = Some(fix(value)?),
+            // Paths that only need to be valid.
+            b"INBOX" | b"INDEXPVT" | b"INDEXCACHE" | b"ALT" | b"LAYOUT" | b"SUBSCRIPTIONS"
+            | b"DIRNAME" | b"FULLDIRNAME" | b"MAILBOXDIR" | b"VOLATILEDIR" => {
+                fix(value)?;
+            }
+            b"ALTNOCHECK" | b"NO-NOSELECT" | b"NO-FS-VALIDATION" => {}
+            // LISTINDEX, BROKENCHAR, ITERINDEX and unknown keys can fail.
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// Split on `:`, where an empty piece (from `::`) glues its neighbours
 /// with a literal `:` and one trailing `:` is ignored. Spans are relative
 /// to the whole input (`base` is where `data` starts).
@@ -553,6 +672,119 @@ mod tests {
         let e = parse_with(b"obox:/r:BAD=1", None, &no_users).unwrap_err();
         assert_eq!(e.span, Some(Span::new(8, 13)));
         assert_eq!(e.data, b"/r:BAD=1");
+    }
+
+    /// The quick reading gives what the full parser gives, whenever it
+    /// gives anything, and does give something for the usual shapes.
+    #[test]
+    fn quick_reading_agrees_with_parse() {
+        use proptest::prelude::*;
+        let users = |n: &[u8]| (n == b"bob").then(|| b"/home/bob".to_vec());
+        let check = |loc: &[u8], home: Option<&[u8]>| {
+            let Some(q) = parse_quick(loc, home) else {
+                return false;
+            };
+            let full = parse_with(loc, home, &users).unwrap_or_else(|e| {
+                panic!(
+                    "quick read {:?} which parse refuses: {e}",
+                    String::from_utf8_lossy(loc)
+                )
+            });
+            let path = |p: Option<QuickPath<'_>>| {
+                p.map(|p| {
+                    let mut v = Vec::new();
+                    p.push_to(&mut v);
+                    v
+                })
+            };
+            let shown = String::from_utf8_lossy(loc);
+            assert_eq!(q.driver.map(<[u8]>::to_vec), full.driver, "{shown}");
+            assert_eq!(path(q.root), full.root, "{shown}");
+            assert_eq!(path(q.index), full.index, "{shown}");
+            assert_eq!(path(q.control), full.control, "{shown}");
+            true
+        };
+        for (loc, home) in [
+            (
+                "obox:c160f8cc/alice@example.com:INDEX=~/:CONTROL=~/",
+                Some("/h"),
+            ),
+            ("obox:%8Mu/x", None),
+            ("maildir:~/Maildir:LAYOUT=fs:INDEX=/i/:UTF-8", Some("/h")),
+            (
+                "mdbox:/m:INDEX=MEMORY:CONTROL=~:VOLATILEDIR=/tmp/v",
+                Some("/h"),
+            ),
+            ("/var/mail/x", None),
+            ("obox:", None),
+            ("", None),
+        ] {
+            assert!(check(loc.as_bytes(), home.map(str::as_bytes)), "{loc}");
+        }
+        // Shapes left to the full parser.
+        for loc in [
+            "obox:/a::b",
+            "obox:/a:",
+            "obox:/m:INDEX=~bob/x",
+            "obox:/m:LISTINDEX=/x/y",
+            "obox:/m:ITERINDEX",
+            "obox:/m:BROKENCHAR=_",
+            "obox:INBOX=/x",
+            "obox:/m:FOO=1",
+            "obox:~/m",
+        ] {
+            assert!(parse_quick(loc.as_bytes(), None).is_none(), "{loc}");
+        }
+        let piece = prop_oneof![
+            Just(&b"obox"[..]),
+            Just(&b":"[..]),
+            Just(&b"::"[..]),
+            Just(&b"~"[..]),
+            Just(&b"~/"[..]),
+            Just(&b"~bob"[..]),
+            Just(&b"/"[..]),
+            Just(&b"INDEX="[..]),
+            Just(&b"CONTROL="[..]),
+            Just(&b"INBOX="[..]),
+            Just(&b"MEMORY"[..]),
+            Just(&b"UTF-8"[..]),
+            Just(&b"LAYOUT=fs"[..]),
+            Just(&b"ALTNOCHECK"[..]),
+            Just(&b"ITERINDEX"[..]),
+            Just(&b"LISTINDEX=a/b"[..]),
+            Just(&b"x"[..]),
+            Just(&b"_1"[..]),
+            Just(&b"-"[..]),
+            Just(&b"="[..]),
+            Just(&b"\xff"[..]),
+        ];
+        let home = prop_oneof![
+            Just(None),
+            Just(Some(&b"/h"[..])),
+            Just(Some(&b""[..])),
+            Just(Some(&b"/h/"[..])),
+            Just(Some(&b"MEMORY"[..])),
+            Just(Some(&b"INBOX=x"[..])),
+        ];
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 5_000,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        });
+        let quick = std::cell::Cell::new(0usize);
+        runner
+            .run(
+                &(prop::collection::vec(piece, 0..12), home),
+                |(pieces, home)| {
+                    if check(&pieces.concat(), home) {
+                        quick.set(quick.get() + 1);
+                    }
+                    Ok(())
+                },
+            )
+            .unwrap();
+        let quick = quick.get();
+        assert!(quick > 250, "the quick reading applied only {quick} times");
     }
 
     #[test]

@@ -79,6 +79,49 @@ pub struct MailPaths {
     pub control: Option<Vec<u8>>,
 }
 
+/// An optional byte string that keeps its buffer while unset, so a batch
+/// of users reuses it.
+#[derive(Debug, Clone, Default)]
+pub struct OptBytes {
+    set: bool,
+    buf: Vec<u8>,
+}
+
+impl OptBytes {
+    pub fn get(&self) -> Option<&[u8]> {
+        self.set.then_some(self.buf.as_slice())
+    }
+
+    pub fn clear(&mut self) {
+        self.set = false;
+    }
+
+    pub fn set_to(&mut self, v: Option<&[u8]>) {
+        match v {
+            Some(v) => self.fill().extend_from_slice(v),
+            None => self.clear(),
+        }
+    }
+
+    /// Mark set and hand out the emptied buffer.
+    pub fn fill(&mut self) -> &mut Vec<u8> {
+        self.set = true;
+        self.buf.clear();
+        &mut self.buf
+    }
+}
+
+/// [`MailPaths`] in reusable buffers (see [`Prepared::mail_paths_into`]).
+#[derive(Debug, Clone, Default)]
+pub struct MailPathsBuf {
+    /// The expanded mail_location.
+    pub expanded: Vec<u8>,
+    pub driver: OptBytes,
+    pub root: OptBytes,
+    pub index: OptBytes,
+    pub control: OptBytes,
+}
+
 /// One fs chain, expanded for a user.
 #[derive(Debug, Clone)]
 pub struct ChainView {
@@ -140,38 +183,78 @@ impl Prepared {
     /// The user's home: the userdb's (`ctx`'s) if it has one, else the
     /// expanded mail_home, as Dovecot falls back to it.
     pub fn home(&self, ctx: &UserContext) -> ViewResult<Option<Vec<u8>>> {
+        let mut out = Vec::new();
+        Ok(self.home_into(ctx, &mut out)?.then_some(out))
+    }
+
+    /// [`Prepared::home`] into a reused buffer (cleared first); false when
+    /// the user has no home.
+    pub fn home_into(&self, ctx: &UserContext, out: &mut Vec<u8>) -> ViewResult<bool> {
+        out.clear();
         if let Some(h) = ctx.home() {
-            return Ok(Some(h.to_vec()));
+            out.extend_from_slice(h);
+            return Ok(true);
         }
         match &self.mail_home {
-            None => Ok(None),
+            None => Ok(false),
             Some(v) => {
-                let mut out = Vec::new();
-                expand_setting(v, ctx, false, &mut out)?;
-                Ok(Some(out))
+                expand_setting(v, ctx, false, out)?;
+                Ok(true)
             }
         }
     }
 
     /// mail_location for a user whose home is already in `ctx`.
     pub fn mail_paths(&self, ctx: &UserContext) -> Option<ViewResult<MailPaths>> {
+        let mut buf = MailPathsBuf::default();
+        Some(self.mail_paths_into(ctx, &mut buf)?.map(|()| MailPaths {
+            driver: buf.driver.get().map(<[u8]>::to_vec),
+            root: buf.root.get().map(<[u8]>::to_vec),
+            index: buf.index.get().map(<[u8]>::to_vec),
+            control: buf.control.get().map(<[u8]>::to_vec),
+        }))
+    }
+
+    /// [`Prepared::mail_paths`] into reused buffers: the common shapes of
+    /// mail_location are read without allocating.
+    pub fn mail_paths_into(
+        &self,
+        ctx: &UserContext,
+        out: &mut MailPathsBuf,
+    ) -> Option<ViewResult<()>> {
         let v = self.mail_location.as_ref()?;
-        let mut expanded = Vec::new();
-        if let Err(e) = expand_setting(v, ctx, false, &mut expanded) {
+        let MailPathsBuf {
+            expanded,
+            driver,
+            root,
+            index,
+            control,
+        } = out;
+        if let Err(e) = expand_setting(v, ctx, false, expanded) {
             return Some(Err(e));
         }
+        if let Some(q) = mail_location::parse_quick(expanded, ctx.home()) {
+            driver.set_to(q.driver);
+            for (slot, p) in [(root, q.root), (index, q.index), (control, q.control)] {
+                match p {
+                    Some(p) => p.push_to(slot.fill()),
+                    None => slot.clear(),
+                }
+            }
+            return Some(Ok(()));
+        }
         Some(
-            mail_location::parse(&expanded, ctx.home())
-                .map(|l| MailPaths {
-                    driver: l.driver,
-                    root: l.root,
-                    index: l.index,
-                    control: l.control,
+            mail_location::parse(expanded, ctx.home())
+                .map(|l| {
+                    driver.set_to(l.driver.as_deref());
+                    root.set_to(l.root.as_deref());
+                    index.set_to(l.index.as_deref());
+                    control.set_to(l.control.as_deref());
                 })
                 .map_err(|e| {
                     format!(
                         "mail_location {}: {}",
-                        String::from_utf8_lossy(&expanded),
+                        String::from_utf8_lossy(expanded),
                         String::from_utf8_lossy(&e.message())
                     )
                 }),
@@ -252,25 +335,41 @@ fn addressing_text(a: Option<&crate::fs_chain::Addressing>) -> &'static str {
 /// for obox and index objects (FTS objects sit under fts_dovecot_fs's own
 /// URL path).
 fn key_prefix(setting: &str, url_path: &[u8], root: Option<&[u8]>) -> String {
-    let decoded: std::borrow::Cow<'_, [u8]> = if url_path.contains(&b'%') {
-        percent_encoding::percent_decode(url_path)
-            .collect::<Vec<u8>>()
-            .into()
+    let mut prefix = String::new();
+    let root = root
+        .filter(|_| setting != "fts_dovecot_fs")
+        .map(String::from_utf8_lossy);
+    key_prefix_into(url_path, root.as_deref(), &mut prefix);
+    prefix
+}
+
+/// [`key_prefix`] into a reused buffer (cleared first); `root` is already
+/// text and already left out for FTS.
+fn key_prefix_into(url_path: &[u8], root: Option<&str>, prefix: &mut String) {
+    prefix.clear();
+    if url_path.contains(&b'%') {
+        let decoded: Vec<u8> = percent_encoding::percent_decode(url_path).collect();
+        push_lossy(prefix, trim_slashes(&decoded));
     } else {
-        url_path.into()
-    };
-    let trimmed = {
-        let n = decoded.iter().take_while(|&&b| b == b'/').count();
-        &decoded[n..]
-    };
-    let root = root.filter(|_| setting != "fts_dovecot_fs");
-    let mut prefix = String::with_capacity(trimmed.len() + root.map_or(0, <[u8]>::len) + 1);
-    prefix.push_str(&String::from_utf8_lossy(trimmed));
+        push_lossy(prefix, trim_slashes(url_path));
+    }
     if let Some(r) = root {
-        prefix.push_str(&String::from_utf8_lossy(r));
+        prefix.push_str(r);
         prefix.push('/');
     }
-    prefix
+}
+
+fn trim_slashes(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b'/').count();
+    &b[n..]
+}
+
+/// Append bytes as text, invalid UTF-8 replaced (as `from_utf8_lossy`).
+fn push_lossy(out: &mut String, b: &[u8]) {
+    match std::str::from_utf8(b) {
+        Ok(s) => out.push_str(s),
+        Err(_) => out.push_str(&String::from_utf8_lossy(b)),
+    }
 }
 
 /// Describe an expanded chain (the general, slower way).
@@ -332,6 +431,8 @@ fn strip_userinfo(url: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct ChainPlan {
     pub setting: String,
+    /// FTS objects sit under the URL path alone, not the mail root.
+    fts: bool,
     /// Dovecot refuses `%h` without a home; the general way reports it.
     uses_home: bool,
     fscache: Vec<(Template, Rc<str>)>,
@@ -423,6 +524,7 @@ impl ChainPlan {
             }
         }
         Some(ChainPlan {
+            fts: v.key == "fts_dovecot_fs",
             uses_home: v.template.uses(Var::Home),
             setting: v.key.clone(),
             fscache,
@@ -438,39 +540,111 @@ impl ChainPlan {
         root: Option<&[u8]>,
         buf: &mut Vec<u8>,
     ) -> Option<ChainOut> {
-        if self.uses_home && ctx.home().is_none() {
+        let mut s = PlanScratch {
+            buf: std::mem::take(buf),
+            ..PlanScratch::default()
+        };
+        let root = root.map(String::from_utf8_lossy);
+        let ok = self.fill(ctx, root.as_deref(), &mut s);
+        *buf = s.buf;
+        if !ok {
             return None;
         }
-        let mut out = ChainOut::default();
-        for (t, size) in &self.fscache {
-            buf.clear();
-            expand_into(t, ctx, buf).ok()?;
-            // The general way parses text; it reports what is not UTF-8.
-            if buf.contains(&b':') || std::str::from_utf8(buf).is_err() {
-                return None;
-            }
-            out.fscache.push((buf.clone(), Rc::clone(size)));
-        }
-        if let Some(u) = &self.url {
-            buf.clear();
-            expand_into(&u.path, ctx, buf).ok()?;
-            if buf.iter().any(|&b| b == b'?' || b == b'#') || std::str::from_utf8(buf).is_err() {
-                return None;
-            }
-            let prefix = key_prefix(&self.setting, buf, root);
-            let mut url = String::with_capacity(u.base.len() + prefix.len() + 16);
-            url.push_str(&u.base);
-            crate::s3::encode::encode_into(&mut url, &prefix, true);
-            out.location = Some(Located {
-                key_prefix: prefix,
-                url,
+        Some(ChainOut {
+            fscache: s
+                .fscache
+                .into_iter()
+                .zip(&self.fscache)
+                .map(|(p, (_, size))| (p, Rc::clone(size)))
+                .collect(),
+            location: self.url.as_ref().map(|u| Located {
+                key_prefix: s.key_prefix,
+                // Encoded, so ASCII.
+                url: String::from_utf8_lossy(&s.url).into_owned(),
                 bucket: u.bucket.clone(),
                 addressing: u.addressing,
                 signing: u.signing.clone(),
-            });
-        }
-        Some(out)
+            }),
+        })
     }
+
+    /// [`ChainPlan::out`] into reused buffers: the fscache paths (one per
+    /// [`ChainPlan::fscache_sizes`]) and, when [`ChainPlan::location`] is
+    /// set, the key prefix and URL. False when the general way must run.
+    /// `root` is the mail root as text (invalid UTF-8 already replaced).
+    pub fn fill(&self, ctx: &UserContext, root: Option<&str>, s: &mut PlanScratch) -> bool {
+        if self.uses_home && ctx.home().is_none() {
+            return false;
+        }
+        s.fscache.resize_with(self.fscache.len(), Vec::new);
+        for ((t, _), path) in self.fscache.iter().zip(&mut s.fscache) {
+            path.clear();
+            if expand_into(t, ctx, path).is_err() {
+                return false;
+            }
+            // The general way parses text; it reports what is not UTF-8.
+            if path.contains(&b':') || std::str::from_utf8(path).is_err() {
+                return false;
+            }
+        }
+        if let Some(u) = &self.url {
+            s.buf.clear();
+            if expand_into(&u.path, ctx, &mut s.buf).is_err() {
+                return false;
+            }
+            let Ok(path) = std::str::from_utf8(&s.buf) else {
+                return false;
+            };
+            if path.contains(['?', '#']) {
+                return false;
+            }
+            let root = root.filter(|_| !self.fts);
+            if path.contains('%') {
+                key_prefix_into(path.as_bytes(), root, &mut s.key_prefix);
+            } else {
+                // What key_prefix_into does, without checking the text again.
+                s.key_prefix.clear();
+                s.key_prefix.push_str(path.trim_start_matches('/'));
+                if let Some(r) = root {
+                    s.key_prefix.push_str(r);
+                    s.key_prefix.push('/');
+                }
+            }
+            s.url.clear();
+            s.url.extend_from_slice(u.base.as_bytes());
+            crate::s3::encode::encode_bytes_into(&mut s.url, s.key_prefix.as_bytes(), true);
+        }
+        true
+    }
+
+    /// What every request URL of the chain starts with (the encoded key
+    /// prefix follows), for chains with a location.
+    pub fn url_base(&self) -> Option<&str> {
+        self.url.as_ref().map(|u| u.base.as_str())
+    }
+
+    /// The fscache sizes as written, outermost first.
+    pub fn fscache_sizes(&self) -> impl Iterator<Item = &str> {
+        self.fscache.iter().map(|(_, s)| &**s)
+    }
+
+    /// The parts of the chain's location that are the same for every
+    /// user: bucket, addressing and signing. None for chains without one.
+    pub fn location(&self) -> Option<(Option<&str>, &'static str, Option<&str>)> {
+        self.url
+            .as_ref()
+            .map(|u| (u.bucket.as_deref(), u.addressing, u.signing.as_deref()))
+    }
+}
+
+/// Buffers [`ChainPlan::fill`] writes one user's chain into.
+#[derive(Debug, Clone, Default)]
+pub struct PlanScratch {
+    pub fscache: Vec<Vec<u8>>,
+    pub key_prefix: String,
+    /// Percent-encoded, so ASCII.
+    pub url: Vec<u8>,
+    buf: Vec<u8>,
 }
 
 #[cfg(test)]

@@ -16,13 +16,27 @@ use std::borrow::Cow;
 pub struct UserContext {
     user: Vec<u8>,
     /// Explicitly set values (including overrides of derived ones).
-    values: [Option<Vec<u8>>; Var::COUNT],
+    values: [Slot; Var::COUNT],
     /// userdb fields in the order given; the first match wins.
     userdb: Vec<(Vec<u8>, Vec<u8>)>,
     /// Environment overrides; `None` values hide a variable.
     env: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     /// Whether `%{env:X}` falls back to this process's environment.
     inherit_env: bool,
+}
+
+/// One variable's explicit value. Unsetting keeps the buffer, so a batch
+/// that sets and clears `%h` for every user does not allocate each time.
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    set: bool,
+    buf: Vec<u8>,
+}
+
+impl Slot {
+    fn get(&self) -> Option<&[u8]> {
+        self.set.then_some(self.buf.as_slice())
+    }
 }
 
 impl UserContext {
@@ -63,20 +77,16 @@ impl UserContext {
     /// Set (or override) one variable.
     pub fn set(&mut self, var: Var, value: impl AsRef<[u8]>) -> &mut Self {
         let slot = &mut self.values[var.index()];
-        match slot {
-            Some(v) => {
-                v.clear();
-                v.extend_from_slice(value.as_ref());
-            }
-            None => *slot = Some(value.as_ref().to_vec()),
-        }
+        slot.buf.clear();
+        slot.buf.extend_from_slice(value.as_ref());
+        slot.set = true;
         self
     }
 
     /// Forget an explicit value: derived variables go back to following the
     /// username, the others become unset.
     pub fn unset(&mut self, var: Var) -> &mut Self {
-        self.values[var.index()] = None;
+        self.values[var.index()].set = false;
         self
     }
 
@@ -91,17 +101,17 @@ impl UserContext {
 
     /// The home directory, if known.
     pub fn home(&self) -> Option<&[u8]> {
-        self.values[Var::Home.index()].as_deref()
+        self.values[Var::Home.index()].get()
     }
 
     /// The value `var` expands to.
     pub fn get(&self, var: Var) -> &[u8] {
-        if let Some(v) = &self.values[var.index()] {
+        if let Some(v) = self.values[var.index()].get() {
             return v;
         }
         let auth = || {
             self.values[Var::AuthUser.index()]
-                .as_deref()
+                .get()
                 .unwrap_or(&self.user)
         };
         match var {

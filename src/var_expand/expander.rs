@@ -188,12 +188,13 @@ impl Evaluator<'_> {
             } => Some(b"%"),
             _ => None,
         };
+        if let Some(v) = simple
+            && mods.is_empty()
+        {
+            return self.place(out, v, frame, d.zero);
+        }
         let mut val = self.take();
         match simple {
-            Some(v) if mods.is_empty() => {
-                self.give(val);
-                return self.place(out, v, frame, d.zero);
-            }
             Some(v) => val.extend_from_slice(v),
             None => {
                 let st = self.key(t, &d.key, &mut val);

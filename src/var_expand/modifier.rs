@@ -93,7 +93,7 @@ impl Modifier {
                 frame.take_hash_padding(out);
             }
             Modifier::NewHash => {
-                let d = md5_memo(input);
+                let (d, _) = md5_memo(input);
                 let mut v = u64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
                 if frame.width != 0 {
                     // Here the int width is sign-extended to 64 bits.
@@ -104,10 +104,7 @@ impl Modifier {
                 push_hex(out, v & 0xffff_ffff);
                 frame.take_hash_padding(out);
             }
-            Modifier::Md5 => {
-                let d = md5_memo(input);
-                push_hex_bytes(out, &d);
-            }
+            Modifier::Md5 => out.extend_from_slice(&md5_memo(input).1),
             Modifier::LdapDn => {
                 for &c in input {
                     if c == b'.' {
@@ -158,30 +155,38 @@ impl Frame {
     }
 }
 
-/// Dovecot's `str_hash` (a PJW/ELF-style hash) over bytes.
-/// md5 of `input`, remembering the last input: templates such as
-/// `%8Mu/%u` and `/var/cache/%4Nu` hash the same username again and
-/// again, and a batch of users (`path --stdin`) expands several of them
-/// per user.
-fn md5_memo(input: &[u8]) -> [u8; 16] {
+/// md5 of `input` and its lowercase hex, remembering the last input:
+/// templates such as `%8Mu/%u` and `/var/cache/%4Nu` hash the same
+/// username again and again, and a batch of users (`path --stdin`)
+/// expands several of them per user.
+fn md5_memo(input: &[u8]) -> ([u8; 16], [u8; 32]) {
     use std::cell::RefCell;
+    struct Last {
+        input: Vec<u8>,
+        digest: [u8; 16],
+        hex: [u8; 32],
+        valid: bool,
+    }
     thread_local! {
-        static LAST: RefCell<(Vec<u8>, [u8; 16], bool)> = const { RefCell::new((Vec::new(), [0; 16], false)) };
+        static LAST: RefCell<Last> = const {
+            RefCell::new(Last { input: Vec::new(), digest: [0; 16], hex: [0; 32], valid: false })
+        };
     }
     LAST.with(|l| {
         let mut l = l.borrow_mut();
-        if l.2 && l.0 == input {
-            return l.1;
+        if !(l.valid && l.input == input) {
+            let d: [u8; 16] = Md5::digest(input).into();
+            l.hex = hex16(&d);
+            l.digest = d;
+            l.input.clear();
+            l.input.extend_from_slice(input);
+            l.valid = true;
         }
-        let d: [u8; 16] = Md5::digest(input).into();
-        l.0.clear();
-        l.0.extend_from_slice(input);
-        l.1 = d;
-        l.2 = true;
-        d
+        (l.digest, l.hex)
     })
 }
 
+/// Dovecot's `str_hash` (a PJW/ELF-style hash) over bytes.
 pub fn str_hash(s: &[u8]) -> u32 {
     let mut h: u32 = 0;
     for &c in s {
@@ -227,11 +232,21 @@ pub fn push_hex(out: &mut Vec<u8>, v: u64) {
 
 /// Lowercase hex of every byte.
 pub fn push_hex_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.reserve(bytes.len() * 2);
-    for &b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 0xf)]);
+    // By blocks of 16 bytes into a stack buffer: one copy per block
+    // instead of a capacity check per digit.
+    for block in bytes.chunks(16) {
+        out.extend_from_slice(&hex16(block)[..block.len() * 2]);
     }
+}
+
+/// Lowercase hex of up to 16 bytes (the rest of the array stays zero).
+fn hex16(bytes: &[u8]) -> [u8; 32] {
+    let mut hex = [0u8; 32];
+    for (pair, &b) in hex.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0xf)];
+    }
+    hex
 }
 
 #[cfg(test)]
