@@ -11,6 +11,7 @@ use super::settings_table::{KeyDef, SectionKind, SettingsTable};
 use super::values;
 use super::{ExpandMode, LoadLimits};
 use crate::source::Span;
+use hashbrown::HashTable;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -39,7 +40,10 @@ struct Node {
     /// Settings-table scope (`service/unix_listener`); "plugin" for plugin.
     scope: String,
     settings: Vec<Setting>,
-    key_index: HashMap<String, usize>,
+    /// Position in `settings` of each key, with the key's 32-bit hash.
+    /// The key itself lives only in the setting: a big plugin block
+    /// would otherwise store every key twice.
+    key_index: HashTable<(u32, u32)>,
     children: Vec<usize>,
     child_index: HashMap<(String, String), usize>,
 }
@@ -59,7 +63,7 @@ impl Node {
             header,
             scope,
             settings: Vec::new(),
-            key_index: HashMap::new(),
+            key_index: HashTable::new(),
             children: Vec::new(),
             child_index: HashMap::new(),
         }
@@ -68,6 +72,62 @@ impl Node {
     fn is_filter(&self) -> bool {
         self.kind == NodeKind::Filter
     }
+
+    /// Position of `key` in `settings`; `hash` is [`KeyHasher::hash`]'s.
+    fn find(&self, hash: u32, key: &str) -> Option<usize> {
+        self.key_index
+            .find(spread(hash), |&(i, h)| {
+                h == hash && self.settings[i as usize].key == key
+            })
+            .map(|&(i, _)| i as usize)
+    }
+}
+
+/// A seeded hash for setting keys. SipHash (std's default) cost more than
+/// the rest of storing a setting; keys are short, so a multiply-fold per
+/// 8 bytes is enough. The seed is random per parse, so a config cannot be
+/// crafted to make the keys collide.
+#[derive(Debug, Clone, Copy)]
+struct KeyHasher {
+    seed: u64,
+}
+
+impl KeyHasher {
+    fn new() -> Self {
+        use std::hash::BuildHasher;
+        KeyHasher {
+            seed: std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1,
+        }
+    }
+
+    fn hash(self, key: &[u8]) -> u32 {
+        const M: u64 = 0x9e37_79b9_7f4a_7c15;
+        fn fold(a: u64, b: u64) -> u64 {
+            let p = u128::from(a) * u128::from(b);
+            (p as u64) ^ ((p >> 64) as u64)
+        }
+        let mut h = self.seed ^ (key.len() as u64).wrapping_mul(M);
+        let mut chunks = key.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = fold(h ^ u64::from_le_bytes(w), M);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            h = fold(h ^ u64::from_le_bytes(w), M);
+        }
+        let h = fold(h, self.seed.rotate_left(29) ^ M);
+        (h ^ (h >> 32)) as u32
+    }
+}
+
+/// The table's 64-bit hash from the stored 32-bit one: hashbrown takes
+/// the bucket from the low bits and the tag from the top seven.
+fn spread(h: u32) -> u64 {
+    (u64::from(h) << 32) | u64::from(h)
 }
 
 /// An open section on the parse stack.
@@ -97,6 +157,7 @@ pub(crate) struct Parser {
     files_read: usize,
     warned_obsolete: bool,
     table: &'static SettingsTable,
+    keys: KeyHasher,
     /// False for in-memory text ([`super::load_from_bytes`]): `!include`
     /// and `<file` must not reach the filesystem then.
     includes: bool,
@@ -150,6 +211,7 @@ impl Parser {
             files_read: 0,
             warned_obsolete: false,
             table: SettingsTable::get(),
+            keys: KeyHasher::new(),
             includes: true,
         }
     }
@@ -767,26 +829,34 @@ impl Parser {
                 key_span,
             ));
         }
+        let hash = self.keys.hash(key.as_bytes());
         let node = &mut self.nodes[target];
-        let next = node.settings.len();
+        // Positions fit in u32: the input is capped at `max_total_bytes`
+        // (128 MiB by default) and every setting takes a line of its own.
+        let next = node.settings.len() as u32;
+        let settings = &node.settings;
         // One hash per key: doveconf's linear scan here is its O(n²).
-        match node.key_index.entry(key) {
+        match node.key_index.entry(
+            spread(hash),
+            |&(i, h)| h == hash && settings[i as usize].key == key,
+            |&(_, h)| spread(h),
+        ) {
             // Last assignment wins; the first position is kept.
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let i = *e.get();
+            hashbrown::hash_table::Entry::Occupied(e) => {
+                let i = e.get().0 as usize;
                 node.settings[i].value = value.value;
                 node.settings[i].key_origin = key_origin;
+                return Ok(());
             }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let key = e.key().clone();
-                e.insert(next);
-                node.settings.push(Setting {
-                    key,
-                    key_origin,
-                    value: value.value,
-                });
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert((next, hash));
             }
         }
+        node.settings.push(Setting {
+            key,
+            key_origin,
+            value: value.value,
+        });
         Ok(())
     }
 
@@ -829,7 +899,7 @@ impl Parser {
             .collect();
         for &n in chain.iter().rev() {
             let nd = &self.nodes[n];
-            if let Some(&i) = nd.key_index.get(key) {
+            if let Some(i) = nd.find(self.keys.hash(key.as_bytes()), key) {
                 return Some(nd.settings[i].value.bytes.clone());
             }
         }

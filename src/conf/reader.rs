@@ -110,19 +110,31 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos;
         let rest = &self.text[start..];
-        let (mut line, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (&rest[..i], start + i + 1),
-            None => (rest, self.text.len()),
+        // One scan finds the LF or, first, a NUL: the parser treats the
+        // line as a C string, so a NUL ends it (the line itself still runs
+        // to the LF).
+        let (line, next) = match memchr::memchr2(b'\n', 0, rest) {
+            Some(i) if rest[i] == 0 => match memchr::memchr(b'\n', &rest[i..]) {
+                Some(j) => (&rest[..i], start + i + j + 1),
+                None => (&rest[..i], self.text.len()),
+            },
+            Some(i) => {
+                let mut line = &rest[..i];
+                if let Some(&b'\r') = line.last() {
+                    line = &line[..line.len() - 1];
+                }
+                (line, start + i + 1)
+            }
+            None => {
+                let mut line = rest;
+                if let Some(&b'\r') = line.last() {
+                    line = &line[..line.len() - 1];
+                }
+                (line, self.text.len())
+            }
         };
         self.pos = next;
         self.line_no += 1;
-        if let Some(&b'\r') = line.last() {
-            line = &line[..line.len() - 1];
-        }
-        // The parser treats the line as a C string: a NUL ends it.
-        if let Some(i) = line.iter().position(|&b| b == 0) {
-            line = &line[..i];
-        }
         Some((start, line))
     }
 
@@ -187,21 +199,26 @@ impl<'a> Reader<'a> {
     fn strip_comment(&mut self, body: &[u8], file_offset: usize) -> usize {
         let mut i = 0;
         while i < body.len() {
+            // Only quotes and `#` matter outside a quote run: jump to them.
+            match memchr::memchr3(b'"', b'\'', b'#', &body[i..]) {
+                Some(k) => i += k,
+                None => return body.len(),
+            }
             match body[i] {
                 q @ (b'"' | b'\'') => {
                     i += 1;
                     loop {
-                        if i >= body.len() {
-                            return body.len();
+                        // Inside the run only its closing quote and
+                        // backslash escapes matter.
+                        match body.get(i..).and_then(|r| memchr::memchr2(b'\\', q, r)) {
+                            Some(k) => i += k,
+                            None => return body.len(),
                         }
                         if body[i] == b'\\' {
                             i += 2;
                             continue;
                         }
-                        if body[i] == q {
-                            break;
-                        }
-                        i += 1;
+                        break;
                     }
                 }
                 b'#' => {
