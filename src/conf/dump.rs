@@ -6,6 +6,7 @@ use super::model::{Config, Section, Setting};
 use super::settings_table::{SectionKind, SettingDef, SettingsTable};
 use super::values::{self, Net};
 use crate::secrets;
+use std::io::{self, Write};
 
 /// Options shared by the dump formats.
 #[derive(Debug, Clone, Copy, Default)]
@@ -17,38 +18,150 @@ pub struct DumpOptions {
 /// `doveconf -n`: the non-default configuration. Plain settings and
 /// sections first, then one block per filter combination.
 pub fn dump_non_default(cfg: &Config, opts: DumpOptions) -> Vec<u8> {
-    // The output is about as big as the input: reserve it once.
-    let mut out =
-        Vec::with_capacity(cfg.files.files.iter().map(|f| f.text.len()).sum::<usize>() + 4096);
+    let mut out = Out::buffer();
+    dump_into(cfg, opts, &mut out);
+    out.buf
+}
+
+/// [`dump_non_default`] written to `w` as it is made, so a big config's
+/// output is never held whole in memory.
+pub fn write_non_default(cfg: &Config, opts: DumpOptions, w: &mut dyn Write) -> io::Result<()> {
+    let mut out = Out::streaming(w);
+    dump_into(cfg, opts, &mut out);
+    out.finish()
+}
+
+fn dump_into(cfg: &Config, opts: DumpOptions, out: &mut Out<'_>) {
     let d = Dumper {
         table: SettingsTable::get(),
         opts,
     };
-    d.body(&mut out, &cfg.root, "", 0, Context::Root);
+    d.body(out, &cfg.root, "", 0, Context::Root);
     let mut blocks = Vec::new();
     collect_filters(&cfg.root, &mut Vec::new(), &mut blocks);
     // Stable: ties keep config order.
     blocks.sort_by_key(|(path, _)| filter_order(path));
     for (path, f) in blocks {
-        let mut body = Vec::new();
+        let mut body = Out::buffer();
         d.body(&mut body, f, "", path.len(), Context::Filter);
-        if body.is_empty() {
+        if body.buf.is_empty() {
             continue;
         }
         for (depth, p) in path.iter().enumerate() {
-            indent(&mut out, depth);
-            out.extend_from_slice(p.ty.as_bytes());
+            out.indent(depth);
+            out.extend(p.ty.as_bytes());
             out.push(b' ');
-            out.extend_from_slice(p.name.as_deref().unwrap_or("").as_bytes());
-            out.extend_from_slice(b" {\n");
+            out.extend(p.name.as_deref().unwrap_or("").as_bytes());
+            out.extend(b" {\n");
         }
-        out.extend_from_slice(&body);
+        out.extend(&body.buf);
         for depth in (0..path.len()).rev() {
-            indent(&mut out, depth);
-            out.extend_from_slice(b"}\n");
+            out.indent(depth);
+            out.extend(b"}\n");
+        }
+        out.wrote_content();
+    }
+}
+
+/// The output being made. A section that turns out to print nothing is
+/// cut off again after its header was written, so only what lies before
+/// the outermost section still without content is final; that part is
+/// handed to the writer in chunks.
+struct Out<'w> {
+    buf: Vec<u8>,
+    sink: Option<&'w mut dyn Write>,
+    /// Bytes already handed to `sink` (positions count from the start).
+    flushed: usize,
+    /// Start of the outermost open section whose body is still empty.
+    pending: Option<usize>,
+    error: Option<io::Error>,
+}
+
+/// Bytes gathered before they go to the writer.
+const CHUNK: usize = 64 * 1024;
+
+impl<'w> Out<'w> {
+    fn buffer() -> Self {
+        Out {
+            buf: Vec::new(),
+            sink: None,
+            flushed: 0,
+            pending: None,
+            error: None,
         }
     }
-    out
+
+    fn streaming(w: &'w mut dyn Write) -> Self {
+        Out {
+            buf: Vec::with_capacity(CHUNK + 4096),
+            sink: Some(w),
+            ..Out::buffer()
+        }
+    }
+
+    /// Position of the next byte in the whole output.
+    fn pos(&self) -> usize {
+        self.flushed + self.buf.len()
+    }
+
+    fn extend(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+
+    fn push(&mut self, b: u8) {
+        self.buf.push(b);
+    }
+
+    fn indent(&mut self, depth: usize) {
+        indent(&mut self.buf, depth);
+    }
+
+    /// A section opens at `start`: until something is written into it,
+    /// it may be cut off. Returns what to restore if it is.
+    fn open_section(&mut self, start: usize) -> Option<usize> {
+        let outer = self.pending;
+        if outer.is_none() {
+            self.pending = Some(start);
+        }
+        outer
+    }
+
+    /// Cut an empty section off again.
+    fn cut(&mut self, start: usize, outer: Option<usize>) {
+        self.buf.truncate(start - self.flushed);
+        self.pending = outer;
+    }
+
+    /// Something that stays was written: every open section has content,
+    /// so everything so far is final.
+    fn wrote_content(&mut self) {
+        self.pending = None;
+        if self.buf.len() >= CHUNK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some(w) = self.sink.as_mut() else {
+            return;
+        };
+        if self.error.is_none()
+            && let Err(e) = w.write_all(&self.buf)
+        {
+            self.error = Some(e);
+        }
+        self.flushed += self.buf.len();
+        self.buf.clear();
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.pending = None;
+        self.flush();
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Every filter node with the chain of filters leading to it.
@@ -135,41 +248,32 @@ impl Dumper {
 
     /// The settings and sections of one level, sorted together by their
     /// flattened path; filters are printed separately.
-    fn body(&self, out: &mut Vec<u8>, sec: &Section, scope: &str, depth: usize, ctx: Context) {
+    fn body(&self, out: &mut Out<'_>, sec: &Section, scope: &str, depth: usize, ctx: Context) {
         let kind = if ctx == Context::Root || ctx == Context::Filter {
             None
         } else {
             self.table
                 .section_kind(scope.rsplit_once('/').map_or("", |(p, _)| p), &sec.ty)
         };
-        // Settings are written straight from the config after sorting;
-        // sections are rendered first (their text is needed to know whether
-        // they print at all).
-        enum Item<'s> {
-            Set(&'s Setting, Option<&'static SettingDef>),
-            Text(Vec<u8>),
-            Sec(&'s Section, Option<SectionKind>),
+        // Items are sorted by key and then written straight from the
+        // config; an item is just an index (a big plugin block has
+        // hundreds of thousands of them).
+        #[derive(Clone, Copy)]
+        enum Item {
+            Set(usize),
+            Text(usize),
+            Sec(usize),
         }
-        let mut items: Vec<(std::borrow::Cow<'_, [u8]>, Item<'_>)> = Vec::new();
         let strlist = matches!(kind, Some(SectionKind::StrList | SectionKind::Obsolete));
-        for s in &sec.settings {
-            let def = if strlist {
-                None
-            } else {
-                self.table.lookup(scope, &s.key)
-            };
-            let show = match (ctx, kind) {
-                // Top level and passdb/userdb: what differs from the default.
-                (Context::Root, _) | (_, Some(SectionKind::List)) => def.is_none_or(|d| {
-                    normalize(d, &s.value.bytes) != normalize(d, d.default.as_bytes())
-                }),
-                _ => true,
-            };
-            if !show {
-                continue;
-            }
-            items.push((s.key.as_bytes().into(), Item::Set(s, def)));
-        }
+        let defs: Vec<Option<&'static SettingDef>> = if strlist {
+            Vec::new()
+        } else {
+            sec.settings
+                .iter()
+                .map(|s| self.table.lookup(scope, &s.key))
+                .collect()
+        };
+        let mut texts: Vec<(&'static [u8], Vec<u8>)> = Vec::new();
         if sec.ty == "namespace" && kind == Some(SectionKind::Merge) {
             // A namespace always shows its location and prefix.
             for k in ["location", "prefix"] {
@@ -177,7 +281,7 @@ impl Dumper {
                     let mut line = Vec::new();
                     indent(&mut line, depth);
                     line.extend_from_slice(format!("{k} = \n").as_bytes());
-                    items.push((k.as_bytes().into(), Item::Text(line)));
+                    texts.push((k.as_bytes(), line));
                 }
             }
         }
@@ -191,47 +295,82 @@ impl Dumper {
                 line.extend_from_slice(b"name = ");
                 line.extend_from_slice(n.as_bytes());
                 line.push(b'\n');
-                items.push((b"name"[..].into(), Item::Text(line)));
+                texts.push((b"name", line));
             } else if in_filter {
                 // A passdb/userdb copied into a filter prints its empty name.
                 let mut line = Vec::new();
                 indent(&mut line, depth);
                 line.extend_from_slice(b"name = \n");
-                items.push((b"name"[..].into(), Item::Text(line)));
+                texts.push((b"name", line));
             }
         }
-        for c in sec.sections.iter().filter(|c| !c.is_filter()) {
-            let ckind = self.kind(scope, c);
-            let name_key = match ckind {
-                Some(SectionKind::List) => c.list_index.unwrap_or(0).to_string().into_bytes(),
-                _ => name_sort_key(
-                    c.name
-                        .as_deref()
-                        .filter(|n| !n.starts_with('\0'))
-                        .unwrap_or(""),
-                ),
+        let sections: Vec<(&Section, Option<SectionKind>, Vec<u8>)> = sec
+            .sections
+            .iter()
+            .filter(|c| !c.is_filter())
+            .map(|c| {
+                let ckind = self.kind(scope, c);
+                let name_key = match ckind {
+                    Some(SectionKind::List) => c.list_index.unwrap_or(0).to_string().into_bytes(),
+                    _ => name_sort_key(
+                        c.name
+                            .as_deref()
+                            .filter(|n| !n.starts_with('\0'))
+                            .unwrap_or(""),
+                    ),
+                };
+                let mut key = c.ty.as_bytes().to_vec();
+                key.push(b'/');
+                key.extend(name_key);
+                key.push(b'/');
+                (c, ckind, key)
+            })
+            .collect();
+        let mut items: Vec<(&[u8], Item)> =
+            Vec::with_capacity(sec.settings.len() + texts.len() + sections.len());
+        for (i, s) in sec.settings.iter().enumerate() {
+            let def = defs.get(i).copied().flatten();
+            let show = match (ctx, kind) {
+                // Top level and passdb/userdb: what differs from the default.
+                (Context::Root, _) | (_, Some(SectionKind::List)) => def.is_none_or(|d| {
+                    normalize(d, &s.value.bytes) != normalize(d, d.default.as_bytes())
+                }),
+                _ => true,
             };
-            let mut key = c.ty.as_bytes().to_vec();
-            key.push(b'/');
-            key.extend(name_key);
-            key.push(b'/');
-            items.push((key.into(), Item::Sec(c, ckind)));
+            if show {
+                items.push((s.key.as_bytes(), Item::Set(i)));
+            }
         }
-        items.sort_by(|a, b| a.0.cmp(&b.0));
-        // Everything is written straight into `out`, in order: a section
-        // that turns out to print nothing is cut off again.
+        for (i, (k, _)) in texts.iter().enumerate() {
+            items.push((k, Item::Text(i)));
+        }
+        for (i, (_, _, k)) in sections.iter().enumerate() {
+            items.push((k, Item::Sec(i)));
+        }
+        // Stable: equal keys keep the order above.
+        items.sort_by(|a, b| a.0.cmp(b.0));
         for (_, item) in items {
             match item {
-                Item::Set(s, def) => self.setting(out, s, def, depth),
-                Item::Text(t) => out.extend(t),
-                Item::Sec(c, ckind) => self.section(out, c, ckind, scope, depth, ctx),
+                Item::Set(i) => {
+                    let def = defs.get(i).copied().flatten();
+                    self.setting(&mut out.buf, &sec.settings[i], def, depth);
+                    out.wrote_content();
+                }
+                Item::Text(i) => {
+                    out.extend(&texts[i].1);
+                    out.wrote_content();
+                }
+                Item::Sec(i) => {
+                    let (c, ckind, _) = &sections[i];
+                    self.section(out, c, *ckind, scope, depth, ctx);
+                }
             }
         }
     }
 
     fn section(
         &self,
-        out: &mut Vec<u8>,
+        out: &mut Out<'_>,
         c: &Section,
         ckind: Option<SectionKind>,
         scope: &str,
@@ -244,9 +383,10 @@ impl Dumper {
         } else {
             Context::Section
         };
-        let start = out.len();
-        indent(out, depth);
-        out.extend_from_slice(c.ty.as_bytes());
+        let start = out.pos();
+        let outer = out.open_section(start);
+        out.indent(depth);
+        out.extend(c.ty.as_bytes());
         out.push(b' ');
         let show_name = !matches!(
             ckind,
@@ -260,23 +400,24 @@ impl Dumper {
         {
             if n.contains(' ') {
                 out.push(b'"');
-                out.extend_from_slice(&escape(n.as_bytes()));
+                out.extend(&escape(n.as_bytes()));
                 out.push(b'"');
             } else {
-                out.extend_from_slice(n.as_bytes());
+                out.extend(n.as_bytes());
             }
             out.push(b' ');
         }
-        out.extend_from_slice(b"{\n");
-        let body_start = out.len();
+        out.extend(b"{\n");
+        let body_start = out.pos();
         self.body(out, c, &cscope, depth + 1, cctx);
         // Empty sections are left out; a namespace always prints.
-        if out.len() == body_start && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
-            out.truncate(start);
+        if out.pos() == body_start && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
+            out.cut(start, outer);
             return;
         }
-        indent(out, depth);
-        out.extend_from_slice(b"}\n");
+        out.indent(depth);
+        out.extend(b"}\n");
+        out.wrote_content();
     }
 
     fn setting(&self, out: &mut Vec<u8>, s: &Setting, def: Option<&SettingDef>, depth: usize) {

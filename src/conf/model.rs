@@ -71,13 +71,78 @@ pub struct Segment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Value {
     pub bytes: Vec<u8>,
-    pub segments: Vec<Segment>,
+    segments: Segments,
     /// Where the whole value was written (after `=`, up to the end of the
     /// logical line), for messages about the value as a whole.
     pub origin: Origin,
 }
 
+/// The segments of a value. Nearly every value is one run copied from one
+/// place in its own file; that case is stored inline, so a big config does
+/// not pay an allocation per value for it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Segments {
+    #[default]
+    None,
+    /// One segment covering all of `bytes`, in the file of `origin`,
+    /// starting at this file offset.
+    Whole(usize),
+    Many(Box<[Segment]>),
+}
+
 impl Value {
+    /// A value from its bytes, segments and whole-value origin.
+    pub fn new(bytes: Vec<u8>, segments: Vec<Segment>, origin: Origin) -> Self {
+        match segments.as_slice() {
+            [] => Value {
+                bytes,
+                segments: Segments::None,
+                origin,
+            },
+            [s] => Self::with_segment(bytes, *s, origin),
+            _ => Value {
+                bytes,
+                segments: Segments::Many(segments.into_boxed_slice()),
+                origin,
+            },
+        }
+    }
+
+    /// A value with a single segment (stored inline when it covers the
+    /// whole value in the value's own file, as nearly all do).
+    pub fn with_segment(bytes: Vec<u8>, s: Segment, origin: Origin) -> Self {
+        let segments = if s.value_start == 0
+            && s.len == bytes.len()
+            && s.origin.file == origin.file
+            && s.origin.span.len() == s.len
+        {
+            Segments::Whole(s.origin.span.start)
+        } else {
+            Segments::Many(Box::new([s]))
+        };
+        Value {
+            bytes,
+            segments,
+            origin,
+        }
+    }
+
+    /// The runs of value bytes copied verbatim from the source, in order.
+    pub fn segments(&self) -> std::borrow::Cow<'_, [Segment]> {
+        match &self.segments {
+            Segments::None => std::borrow::Cow::Borrowed(&[]),
+            Segments::Whole(start) => std::borrow::Cow::Owned(vec![Segment {
+                value_start: 0,
+                len: self.bytes.len(),
+                origin: Origin {
+                    file: self.origin.file,
+                    span: Span::new(*start, *start + self.bytes.len()),
+                },
+            }]),
+            Segments::Many(s) => std::borrow::Cow::Borrowed(s),
+        }
+    }
+
     /// The value as text (lossy for invalid UTF-8).
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.bytes)
@@ -86,12 +151,12 @@ impl Value {
     /// Map a byte range of the value to a place in a source file. Ranges
     /// that cross segments are clipped to the segment of their start.
     pub fn origin_of(&self, range: Span) -> Origin {
-        let seg = self
-            .segments
+        let segments = self.segments();
+        let seg = segments
             .iter()
             .rev()
             .find(|s| s.value_start <= range.start)
-            .or(self.segments.first());
+            .or(segments.first());
         let Some(seg) = seg else {
             return self.origin;
         };

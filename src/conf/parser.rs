@@ -1119,14 +1119,19 @@ fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let f = std::fs::File::open(path).map_err(|e| strerror(&e))?;
     let too_large = || format!("File too large (over {limit} bytes in all)");
-    // A regular file's size is known: refuse before reading any of it.
+    // A regular file's size is known: refuse before reading any of it,
+    // and read it into one allocation of the right size.
+    let mut size = 0;
     if let Ok(m) = f.metadata()
         && m.is_file()
-        && m.len() > limit
     {
-        return Err(too_large());
+        if m.len() > limit {
+            return Err(too_large());
+        }
+        size = m.len();
     }
-    let mut buf = Vec::new();
+    // One byte more, so reading to the end needs no second allocation.
+    let mut buf = Vec::with_capacity(usize::try_from(size).map_or(0, |s| s.saturating_add(1)));
     f.take(limit.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| strerror(&e))?;
