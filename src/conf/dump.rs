@@ -347,7 +347,8 @@ impl Dumper {
         for (i, (_, _, k)) in sections.iter().enumerate() {
             items.push((k, Item::Sec(i)));
         }
-        // Stable: equal keys keep the order above.
+        // Stable: equal keys keep the order above. (A stable sort also
+        // finds the long sorted runs generated configs have.)
         items.sort_by(|a, b| a.0.cmp(b.0));
         for (_, item) in items {
             match item {

@@ -468,7 +468,7 @@ impl Parser {
                 })
             }
             Line::SectionHeader { key, name } => {
-                let ty = String::from_utf8_lossy(&t[key.clone()]).into_owned();
+                let ty = lossy_string(&t[key.clone()]);
                 let (name, name_span) = match name {
                     None => (None, None),
                     Some(n) => {
@@ -507,7 +507,7 @@ impl Parser {
                         Self::span(line, 0..1),
                     ));
                 }
-                let key_str = String::from_utf8_lossy(&t[key.clone()]).into_owned();
+                let key_str = lossy_string(&t[key.clone()]);
                 let key_origin = Origin {
                     file,
                     span: Self::span(line, key.clone()),
@@ -981,7 +981,7 @@ impl Parser {
             });
         }
         let quoted_start = matches!(raw.first(), Some(b'"' | b'\''));
-        if !quoted_start && raw.contains(&b'$') {
+        if !quoted_start && memchr::memchr(b'$', raw).is_some() {
             let mut checkable = true;
             let mut first = true;
             for (s, e) in values::dollar_tokens(raw) {
@@ -1048,10 +1048,7 @@ impl Parser {
             // dropped and the byte after it starts the next run.
             let mut start = inner_start;
             while start < inner_end {
-                let end = t[start..inner_end]
-                    .iter()
-                    .position(|&c| c == b'\\')
-                    .map_or(inner_end, |k| start + k);
+                let end = memchr::memchr(b'\\', &t[start..inner_end]).map_or(inner_end, |k| start + k);
                 for p in line.runs(start, end) {
                     b.push_run(&t[p.line_start..p.line_start + p.len], p.file_offset);
                 }
@@ -1112,6 +1109,15 @@ struct MadeValue {
     /// False when the value still holds an unexpanded `$var` or `<file`,
     /// which Dovecot does not type-check in non-expanding mode.
     checkable: bool,
+}
+
+/// Bytes as a String, invalid UTF-8 replaced. Keys are nearly always
+/// valid: `from_utf8`'s check is much faster than the lossy scan.
+fn lossy_string(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
 }
 
 /// Read a whole file, refusing more than `limit` bytes.
