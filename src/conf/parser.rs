@@ -7,11 +7,11 @@ use super::grammar::{self, Line};
 use super::include;
 use super::model::*;
 use super::reader::{LogicalLine, Reader, is_white};
+use super::setting_list::{KeyHasher, SettingList};
 use super::settings_table::{KeyDef, SectionKind, SettingsTable};
 use super::values;
 use super::{ExpandMode, LoadLimits};
 use crate::source::Span;
-use hashbrown::HashTable;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -39,11 +39,7 @@ struct Node {
     header: Option<Origin>,
     /// Settings-table scope (`service/unix_listener`); "plugin" for plugin.
     scope: String,
-    settings: Vec<Setting>,
-    /// Position in `settings` of each key, with the key's 32-bit hash.
-    /// The key itself lives only in the setting: a big plugin block
-    /// would otherwise store every key twice.
-    key_index: HashTable<(u32, u32)>,
+    settings: SettingList,
     children: Vec<usize>,
     child_index: HashMap<(String, String), usize>,
 }
@@ -62,8 +58,7 @@ impl Node {
             name,
             header,
             scope,
-            settings: Vec::new(),
-            key_index: HashTable::new(),
+            settings: SettingList::default(),
             children: Vec::new(),
             child_index: HashMap::new(),
         }
@@ -72,62 +67,6 @@ impl Node {
     fn is_filter(&self) -> bool {
         self.kind == NodeKind::Filter
     }
-
-    /// Position of `key` in `settings`; `hash` is [`KeyHasher::hash`]'s.
-    fn find(&self, hash: u32, key: &str) -> Option<usize> {
-        self.key_index
-            .find(spread(hash), |&(i, h)| {
-                h == hash && self.settings[i as usize].key == key
-            })
-            .map(|&(i, _)| i as usize)
-    }
-}
-
-/// A seeded hash for setting keys. SipHash (std's default) cost more than
-/// the rest of storing a setting; keys are short, so a multiply-fold per
-/// 8 bytes is enough. The seed is random per parse, so a config cannot be
-/// crafted to make the keys collide.
-#[derive(Debug, Clone, Copy)]
-struct KeyHasher {
-    seed: u64,
-}
-
-impl KeyHasher {
-    fn new() -> Self {
-        use std::hash::BuildHasher;
-        KeyHasher {
-            seed: std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1,
-        }
-    }
-
-    fn hash(self, key: &[u8]) -> u32 {
-        const M: u64 = 0x9e37_79b9_7f4a_7c15;
-        fn fold(a: u64, b: u64) -> u64 {
-            let p = u128::from(a) * u128::from(b);
-            (p as u64) ^ ((p >> 64) as u64)
-        }
-        let mut h = self.seed ^ (key.len() as u64).wrapping_mul(M);
-        let mut chunks = key.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = fold(h ^ u64::from_le_bytes(w), M);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            h = fold(h ^ u64::from_le_bytes(w), M);
-        }
-        let h = fold(h, self.seed.rotate_left(29) ^ M);
-        (h ^ (h >> 32)) as u32
-    }
-}
-
-/// The table's 64-bit hash from the stored 32-bit one: hashbrown takes
-/// the bucket from the low bits and the tag from the top seven.
-fn spread(h: u32) -> u64 {
-    (u64::from(h) << 32) | u64::from(h)
 }
 
 /// An open section on the parse stack.
@@ -303,7 +242,7 @@ impl Parser {
             list_index: n.list_index,
             name: n.name.take(),
             header: n.header,
-            settings: std::mem::take(&mut n.settings),
+            settings: std::mem::take(&mut n.settings).into_settings(),
             sections,
         }
     }
@@ -829,34 +768,17 @@ impl Parser {
                 key_span,
             ));
         }
+        // Last assignment wins, at the key's first position: the list
+        // merges duplicates.
         let hash = self.keys.hash(key.as_bytes());
-        let node = &mut self.nodes[target];
-        // Positions fit in u32: the input is capped at `max_total_bytes`
-        // (128 MiB by default) and every setting takes a line of its own.
-        let next = node.settings.len() as u32;
-        let settings = &node.settings;
-        // One hash per key: doveconf's linear scan here is its O(n²).
-        match node.key_index.entry(
-            spread(hash),
-            |&(i, h)| h == hash && settings[i as usize].key == key,
-            |&(_, h)| spread(h),
-        ) {
-            // Last assignment wins; the first position is kept.
-            hashbrown::hash_table::Entry::Occupied(e) => {
-                let i = e.get().0 as usize;
-                node.settings[i].value = value.value;
-                node.settings[i].key_origin = key_origin;
-                return Ok(());
-            }
-            hashbrown::hash_table::Entry::Vacant(e) => {
-                e.insert((next, hash));
-            }
-        }
-        node.settings.push(Setting {
-            key,
-            key_origin,
-            value: value.value,
-        });
+        self.nodes[target].settings.push(
+            hash,
+            Setting {
+                key,
+                key_origin,
+                value: value.value,
+            },
+        );
         Ok(())
     }
 
@@ -899,8 +821,8 @@ impl Parser {
             .collect();
         for &n in chain.iter().rev() {
             let nd = &self.nodes[n];
-            if let Some(i) = nd.find(self.keys.hash(key.as_bytes()), key) {
-                return Some(nd.settings[i].value.bytes.clone());
+            if let Some(s) = nd.settings.latest(self.keys.hash(key.as_bytes()), key) {
+                return Some(s.value.bytes.clone());
             }
         }
         let scope = &self.nodes[self.scope_node()].scope;
@@ -1048,7 +970,8 @@ impl Parser {
             // dropped and the byte after it starts the next run.
             let mut start = inner_start;
             while start < inner_end {
-                let end = memchr::memchr(b'\\', &t[start..inner_end]).map_or(inner_end, |k| start + k);
+                let end =
+                    memchr::memchr(b'\\', &t[start..inner_end]).map_or(inner_end, |k| start + k);
                 for p in line.runs(start, end) {
                     b.push_run(&t[p.line_start..p.line_start + p.len], p.file_offset);
                 }
