@@ -34,18 +34,34 @@ impl KeyHasher {
             let p = u128::from(a) * u128::from(b);
             (p as u64) ^ ((p >> 64) as u64)
         }
-        let mut h = self.seed ^ (key.len() as u64).wrapping_mul(M);
-        let mut chunks = key.chunks_exact(8);
-        for c in &mut chunks {
+        // Whole words are read, never a partial one assembled in a buffer
+        // (that stalls the load on the bytes just stored): the tail is the
+        // last eight bytes, overlapping the previous word, and short keys
+        // are read as two overlapping halves.
+        let word = |b: &[u8]| {
             let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            h = fold(h ^ u64::from_le_bytes(w), M);
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            h = fold(h ^ u64::from_le_bytes(w), M);
+            w.copy_from_slice(&b[..8]);
+            u64::from_le_bytes(w)
+        };
+        let half = |b: &[u8]| {
+            let mut w = [0u8; 4];
+            w.copy_from_slice(&b[..4]);
+            u64::from(u32::from_le_bytes(w))
+        };
+        let n = key.len();
+        let mut h = self.seed ^ (n as u64).wrapping_mul(M);
+        if n >= 8 {
+            let mut i = 0;
+            while i + 8 < n {
+                h = fold(h ^ word(&key[i..]), M);
+                i += 8;
+            }
+            h = fold(h ^ word(&key[n - 8..]), M);
+        } else if n >= 4 {
+            h = fold(h ^ (half(key) | (half(&key[n - 4..]) << 32)), M);
+        } else if n > 0 {
+            let t = u64::from(key[0]) | (u64::from(key[n / 2]) << 8) | (u64::from(key[n - 1]) << 16);
+            h = fold(h ^ t, M);
         }
         let h = fold(h, self.seed.rotate_left(29) ^ M);
         (h ^ (h >> 32)) as u32
