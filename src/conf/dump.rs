@@ -260,9 +260,9 @@ impl Dumper {
         // hundreds of thousands of them).
         #[derive(Clone, Copy)]
         enum Item {
-            Set(usize),
-            Text(usize),
-            Sec(usize),
+            Set(u32),
+            Text(u32),
+            Sec(u32),
         }
         let strlist = matches!(kind, Some(SectionKind::StrList | SectionKind::Obsolete));
         let defs: Vec<Option<&'static SettingDef>> = if strlist {
@@ -338,14 +338,15 @@ impl Dumper {
                 _ => true,
             };
             if show {
-                items.push((s.key.as_bytes(), Item::Set(i)));
+                // Positions fit in u32: see SettingList.
+                items.push((s.key.as_bytes(), Item::Set(i as u32)));
             }
         }
         for (i, (k, _)) in texts.iter().enumerate() {
-            items.push((k, Item::Text(i)));
+            items.push((k, Item::Text(i as u32)));
         }
         for (i, (_, _, k)) in sections.iter().enumerate() {
-            items.push((k, Item::Sec(i)));
+            items.push((k, Item::Sec(i as u32)));
         }
         // Stable: equal keys keep the order above. (A stable sort also
         // finds the long sorted runs generated configs have.)
@@ -353,16 +354,17 @@ impl Dumper {
         for (_, item) in items {
             match item {
                 Item::Set(i) => {
+                    let i = i as usize;
                     let def = defs.get(i).copied().flatten();
                     self.setting(&mut out.buf, &sec.settings[i], def, depth);
                     out.wrote_content();
                 }
                 Item::Text(i) => {
-                    out.extend(&texts[i].1);
+                    out.extend(&texts[i as usize].1);
                     out.wrote_content();
                 }
                 Item::Sec(i) => {
-                    let (c, ckind, _) = &sections[i];
+                    let (c, ckind, _) = &sections[i as usize];
                     self.section(out, c, *ckind, scope, depth, ctx);
                 }
             }

@@ -79,15 +79,15 @@ pub struct Value {
 
 /// The segments of a value. Nearly every value is one run copied from one
 /// place in its own file; that case is stored inline, so a big config does
-/// not pay an allocation per value for it.
+/// not pay an allocation per value for it (and a setting stays small).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 enum Segments {
     #[default]
     None,
     /// One segment covering all of `bytes`, in the file of `origin`,
-    /// starting at this file offset.
-    Whole(usize),
-    Many(Box<[Segment]>),
+    /// starting this many bytes after `origin` starts.
+    Whole(u32),
+    Many(Box<Vec<Segment>>),
 }
 
 impl Value {
@@ -102,7 +102,7 @@ impl Value {
             [s] => Self::with_segment(bytes, *s, origin),
             _ => Value {
                 bytes,
-                segments: Segments::Many(segments.into_boxed_slice()),
+                segments: Segments::Many(Box::new(segments)),
                 origin,
             },
         }
@@ -111,14 +111,22 @@ impl Value {
     /// A value with a single segment (stored inline when it covers the
     /// whole value in the value's own file, as nearly all do).
     pub fn with_segment(bytes: Vec<u8>, s: Segment, origin: Origin) -> Self {
-        let segments = if s.value_start == 0
-            && s.len == bytes.len()
-            && s.origin.file == origin.file
-            && s.origin.span.len() == s.len
-        {
-            Segments::Whole(s.origin.span.start)
-        } else {
-            Segments::Many(Box::new([s]))
+        let delta = s
+            .origin
+            .span
+            .start
+            .checked_sub(origin.span.start)
+            .and_then(|d| u32::try_from(d).ok());
+        let segments = match delta {
+            Some(d)
+                if s.value_start == 0
+                    && s.len == bytes.len()
+                    && s.origin.file == origin.file
+                    && s.origin.span.len() == s.len =>
+            {
+                Segments::Whole(d)
+            }
+            _ => Segments::Many(Box::new(vec![s])),
         };
         Value {
             bytes,
@@ -131,15 +139,18 @@ impl Value {
     pub fn segments(&self) -> std::borrow::Cow<'_, [Segment]> {
         match &self.segments {
             Segments::None => std::borrow::Cow::Borrowed(&[]),
-            Segments::Whole(start) => std::borrow::Cow::Owned(vec![Segment {
-                value_start: 0,
-                len: self.bytes.len(),
-                origin: Origin {
-                    file: self.origin.file,
-                    span: Span::new(*start, *start + self.bytes.len()),
-                },
-            }]),
-            Segments::Many(s) => std::borrow::Cow::Borrowed(s),
+            Segments::Whole(delta) => {
+                let start = self.origin.span.start + *delta as usize;
+                std::borrow::Cow::Owned(vec![Segment {
+                    value_start: 0,
+                    len: self.bytes.len(),
+                    origin: Origin {
+                        file: self.origin.file,
+                        span: Span::new(start, start + self.bytes.len()),
+                    },
+                }])
+            }
+            Segments::Many(s) => std::borrow::Cow::Borrowed(s.as_slice()),
         }
     }
 
@@ -296,3 +307,47 @@ impl fmt::Display for ConfError {
 }
 
 impl std::error::Error for ConfError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_setting_stays_small() {
+        // Big configs hold hundreds of thousands of settings.
+        assert!(
+            std::mem::size_of::<Setting>() <= 112,
+            "{}",
+            std::mem::size_of::<Setting>()
+        );
+        assert_eq!(std::mem::size_of::<Segments>(), 16);
+    }
+
+    #[test]
+    fn one_segment_inline_and_many_boxed_map_the_same() {
+        let whole = Origin {
+            file: FileId(0),
+            span: Span::new(10, 16),
+        };
+        let seg = |value_start, len, start| Segment {
+            value_start,
+            len,
+            origin: Origin {
+                file: FileId(0),
+                span: Span::new(start, start + len),
+            },
+        };
+        // "abcd" written quoted at 10..16: one run at 11.
+        let v = Value::new(b"abcd".to_vec(), vec![seg(0, 4, 11)], whole);
+        assert!(matches!(v.segments, Segments::Whole(1)));
+        assert_eq!(v.segments().as_ref(), &[seg(0, 4, 11)]);
+        assert_eq!(v.origin_of(Span::new(1, 3)).span, Span::new(12, 14));
+        // Two runs (a continuation line) stay a list.
+        let v = Value::new(b"ab cd".to_vec(), vec![seg(0, 2, 11), seg(3, 2, 20)], whole);
+        assert!(matches!(v.segments, Segments::Many(_)));
+        assert_eq!(v.origin_of(Span::new(3, 5)).span, Span::new(20, 22));
+        // A run starting before the value's origin cannot be inlined.
+        let v = Value::with_segment(b"abcd".to_vec(), seg(0, 4, 5), whole);
+        assert_eq!(v.segments().as_ref(), &[seg(0, 4, 5)]);
+    }
+}

@@ -771,6 +771,13 @@ impl Parser {
         // Last assignment wins, at the key's first position: the list
         // merges duplicates.
         let hash = self.keys.hash(key.as_bytes());
+        // No more assignments than lines can follow in this file.
+        let room = self
+            .files
+            .get(file)
+            .line_index
+            .line_count()
+            .saturating_sub(line.line);
         self.nodes[target].settings.push(
             hash,
             Setting {
@@ -778,6 +785,7 @@ impl Parser {
                 key_origin,
                 value: value.value,
             },
+            room,
         );
         Ok(())
     }

@@ -60,7 +60,8 @@ impl KeyHasher {
         } else if n >= 4 {
             h = fold(h ^ (half(key) | (half(&key[n - 4..]) << 32)), M);
         } else if n > 0 {
-            let t = u64::from(key[0]) | (u64::from(key[n / 2]) << 8) | (u64::from(key[n - 1]) << 16);
+            let t =
+                u64::from(key[0]) | (u64::from(key[n / 2]) << 8) | (u64::from(key[n - 1]) << 16);
             h = fold(h ^ t, M);
         }
         let h = fold(h, self.seed.rotate_left(29) ^ M);
@@ -101,8 +102,19 @@ fn spread(h: u32) -> u64 {
 }
 
 impl SettingList {
-    /// Append an assignment; `hash` is [`KeyHasher::hash`] of its key.
-    pub fn push(&mut self, hash: u32, s: Setting) {
+    /// Append an assignment; `hash` is [`KeyHasher::hash`] of its key and
+    /// `room` a bound on the assignments still to come from the current
+    /// file (its lines left).
+    pub fn push(&mut self, hash: u32, s: Setting, room: usize) {
+        let len = self.settings.len();
+        // A big block that the rest of the file can grow by less than
+        // fourfold gets that room at once rather than doubling through
+        // sizes it will outgrow (each a copy of the whole list). Smaller
+        // blocks and includes (not counted in `room`) just double.
+        if len == self.settings.capacity() && len >= 4096 && room > len && room <= 4 * len {
+            self.settings.reserve_exact(room + 1);
+            self.hashes.reserve_exact(room + 1);
+        }
         self.settings.push(s);
         self.hashes.push(hash);
         if self.settings.len() >= self.merge_at.max(MERGE_BATCH) {
@@ -277,7 +289,7 @@ mod tests {
 
     fn fill(list: &mut SettingList, h: KeyHasher, items: &[(String, String)]) {
         for (at, (k, v)) in items.iter().enumerate() {
-            list.push(h.hash(k.as_bytes()), setting(k, v, at));
+            list.push(h.hash(k.as_bytes()), setting(k, v, at), items.len() - at);
         }
     }
 
@@ -328,6 +340,35 @@ mod tests {
     }
 
     #[test]
+    fn a_big_block_takes_the_room_left_at_once() {
+        let h = KeyHasher::new();
+        let total = 10_000;
+        let mut list = SettingList::default();
+        let mut sizes = Vec::new();
+        for at in 0..total {
+            let k = format!("k{at}");
+            list.push(h.hash(k.as_bytes()), setting(&k, "v", at), total - at);
+            if sizes.last() != Some(&list.settings.capacity()) {
+                sizes.push(list.settings.capacity());
+            }
+        }
+        // Doubling up to 4096, then one step to the whole block.
+        assert_eq!(sizes.last(), Some(&(total + 1)), "{sizes:?}");
+        assert!(
+            sizes.iter().all(|&c| c <= 4096 || c == total + 1),
+            "{sizes:?}"
+        );
+        // Without room (an include, say) it doubles as usual.
+        let mut list = SettingList::default();
+        for at in 0..total {
+            let k = format!("k{at}");
+            list.push(h.hash(k.as_bytes()), setting(&k, "v", at), 0);
+        }
+        let cap = list.settings.capacity();
+        assert!(cap >= total && cap != total + 1, "{cap}");
+    }
+
+    #[test]
     fn merges_in_batches_and_lookups_see_the_latest_value() {
         let h = KeyHasher::new();
         // One key repeated past a merge batch, with other keys between.
@@ -344,7 +385,7 @@ mod tests {
             .collect();
         let mut list = SettingList::default();
         for (at, (k, v)) in items.iter().enumerate() {
-            list.push(h.hash(k.as_bytes()), setting(k, v, at));
+            list.push(h.hash(k.as_bytes()), setting(k, v, at), items.len() - at);
             if at % 100_003 == 0 {
                 let s = list.latest(h.hash(k.as_bytes()), k).unwrap();
                 assert_eq!(s.value.bytes, v.as_bytes());
