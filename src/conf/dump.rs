@@ -457,7 +457,9 @@ fn write_value(out: &mut Vec<u8>, key: &str, v: &[u8], show_secrets: bool) {
         }
     }
     let white = |b: &u8| *b == b' ' || *b == b'\t';
-    let needs = v.contains(&b'#') || v.first().is_some_and(white) || v.last().is_some_and(white);
+    let needs = memchr::memchr(b'#', v).is_some()
+        || v.first().is_some_and(white)
+        || v.last().is_some_and(white);
     if needs {
         out.push(b'"');
         out.extend(escape(v));
@@ -476,7 +478,9 @@ pub fn normalize(def: &SettingDef, v: &[u8]) -> Vec<u8> {
 /// space or TAB, escaping `"`, `'` and `\` inside.
 pub fn quote_value(v: &[u8]) -> Vec<u8> {
     let white = |b: &u8| *b == b' ' || *b == b'\t';
-    let needs = v.contains(&b'#') || v.first().is_some_and(white) || v.last().is_some_and(white);
+    let needs = memchr::memchr(b'#', v).is_some()
+        || v.first().is_some_and(white)
+        || v.last().is_some_and(white);
     if !needs {
         return v.to_vec();
     }
