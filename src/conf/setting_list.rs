@@ -107,10 +107,10 @@ impl SettingList {
     /// file (its lines left).
     pub fn push(&mut self, hash: u32, s: Setting, room: usize) {
         let len = self.settings.len();
-        // A big block that the rest of the file can grow by less than
-        // fourfold gets that room at once rather than doubling through
-        // sizes it will outgrow (each a copy of the whole list). Smaller
-        // blocks and includes (not counted in `room`) just double.
+        // A big block with at most four times its size in lines left in
+        // its file gets room for all of them at once, rather than doubling
+        // through sizes it will outgrow (each a copy of the whole list).
+        // Smaller blocks and includes (not counted in `room`) just double.
         if len == self.settings.capacity() && len >= 4096 && room > len && room <= 4 * len {
             self.settings.reserve_exact(room + 1);
             self.hashes.reserve_exact(room + 1);
