@@ -64,16 +64,14 @@ fn dump_into(cfg: &Config, opts: DumpOptions, out: &mut Out<'_>) {
 }
 
 /// The output being made. A section that turns out to print nothing is
-/// cut off again after its header was written, so only what lies before
-/// the outermost section still without content is final; that part is
-/// handed to the writer in chunks.
+/// cut off again after its header was written, so output is handed to the
+/// writer (in chunks) only right after a line that stays: every section
+/// open then has content and cannot be cut any more.
 struct Out<'w> {
     buf: Vec<u8>,
     sink: Option<&'w mut dyn Write>,
     /// Bytes already handed to `sink` (positions count from the start).
     flushed: usize,
-    /// Start of the outermost open section whose body is still empty.
-    pending: Option<usize>,
     error: Option<io::Error>,
 }
 
@@ -86,7 +84,6 @@ impl<'w> Out<'w> {
             buf: Vec::new(),
             sink: None,
             flushed: 0,
-            pending: None,
             error: None,
         }
     }
@@ -116,26 +113,16 @@ impl<'w> Out<'w> {
         indent(&mut self.buf, depth);
     }
 
-    /// A section opens at `start`: until something is written into it,
-    /// it may be cut off. Returns what to restore if it is.
-    fn open_section(&mut self, start: usize) -> Option<usize> {
-        let outer = self.pending;
-        if outer.is_none() {
-            self.pending = Some(start);
-        }
-        outer
+    /// Cut an empty section, opened at `start`, off again. Nothing was
+    /// handed on since it opened: that takes a line inside it.
+    fn cut(&mut self, start: usize) {
+        debug_assert!(start >= self.flushed);
+        self.buf.truncate(start.saturating_sub(self.flushed));
     }
 
-    /// Cut an empty section off again.
-    fn cut(&mut self, start: usize, outer: Option<usize>) {
-        self.buf.truncate(start - self.flushed);
-        self.pending = outer;
-    }
-
-    /// Something that stays was written: every open section has content,
-    /// so everything so far is final.
+    /// A line that stays was written: every open section has content, so
+    /// everything so far is final.
     fn wrote_content(&mut self) {
-        self.pending = None;
         if self.buf.len() >= CHUNK {
             self.flush();
         }
@@ -155,7 +142,6 @@ impl<'w> Out<'w> {
     }
 
     fn finish(mut self) -> io::Result<()> {
-        self.pending = None;
         self.flush();
         match self.error {
             Some(e) => Err(e),
@@ -387,7 +373,6 @@ impl Dumper {
             Context::Section
         };
         let start = out.pos();
-        let outer = out.open_section(start);
         out.indent(depth);
         out.extend(c.ty.as_bytes());
         out.push(b' ');
@@ -415,7 +400,7 @@ impl Dumper {
         self.body(out, c, &cscope, depth + 1, cctx);
         // Empty sections are left out; a namespace always prints.
         if out.pos() == body_start && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
-            out.cut(start, outer);
+            out.cut(start);
             return;
         }
         out.indent(depth);
@@ -555,4 +540,54 @@ pub fn lookup_value(cfg: &Config, path: &str) -> Option<Vec<u8>> {
         Some(v) => normalize(def, &v),
         None => def.default.clone().into_bytes(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conf::{ExpandMode, load_from_bytes};
+
+    /// Records each write, so the test sees the output arrive in chunks.
+    struct Chunks(Vec<Vec<u8>>);
+
+    impl Write for Chunks {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.push(b.to_vec());
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn streamed_output_is_the_whole_dump() {
+        // Sections that print nothing (cut off after their header was
+        // written) before, between and after a block big enough to be
+        // written in several chunks; an empty namespace, which prints.
+        let mut text = String::from("service imap {\n  unix_listener x {\n  }\n}\n");
+        text.push_str("namespace empty {\n}\nplugin {\n");
+        for i in 0..8000 {
+            text.push_str(&format!("  key_{i} = value {i} of a plugin setting\n"));
+        }
+        text.push_str("}\nservice pop3 {\n}\n");
+        text.push_str("protocol imap {\n  mail_debug = yes\n}\n");
+        let cfg = load_from_bytes("big.conf", text.as_bytes(), ExpandMode::Literal).unwrap();
+        let whole = dump_non_default(&cfg, DumpOptions::default());
+        let mut chunks = Chunks(Vec::new());
+        write_non_default(&cfg, DumpOptions::default(), &mut chunks).unwrap();
+        assert!(chunks.0.len() > 2, "{} chunks", chunks.0.len());
+        assert!(chunks.0.iter().all(|c| c.len() < 2 * CHUNK));
+        assert_eq!(chunks.0.concat(), whole);
+        let s = String::from_utf8(whole).unwrap();
+        assert!(
+            s.contains("namespace empty {\n  location = \n  prefix = \n}\n"),
+            "{s}"
+        );
+        assert!(!s.contains("service"), "{s}");
+        assert!(
+            s.ends_with("protocol imap {\n  mail_debug = yes\n}\n"),
+            "{s}"
+        );
+    }
 }
