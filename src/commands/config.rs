@@ -93,12 +93,13 @@ pub fn run(a: &ConfigArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             crate::DOVECOT_VERSION,
             path.display()
         )?;
-        out.write_all(&dump::dump_non_default(
+        dump::write_non_default(
             &cfg,
             dump::DumpOptions {
                 show_secrets: g.show_secrets,
             },
-        ))?;
+            &mut out,
+        )?;
     }
     out.flush()?;
     drop(out);

@@ -6,6 +6,7 @@ use super::model::{Config, Section, Setting};
 use super::settings_table::{SectionKind, SettingDef, SettingsTable};
 use super::values::{self, Net};
 use crate::secrets;
+use std::io::{self, Write};
 
 /// Options shared by the dump formats.
 #[derive(Debug, Clone, Copy, Default)]
@@ -17,38 +18,136 @@ pub struct DumpOptions {
 /// `doveconf -n`: the non-default configuration. Plain settings and
 /// sections first, then one block per filter combination.
 pub fn dump_non_default(cfg: &Config, opts: DumpOptions) -> Vec<u8> {
-    // The output is about as big as the input: reserve it once.
-    let mut out =
-        Vec::with_capacity(cfg.files.files.iter().map(|f| f.text.len()).sum::<usize>() + 4096);
+    let mut out = Out::buffer();
+    dump_into(cfg, opts, &mut out);
+    out.buf
+}
+
+/// [`dump_non_default`] written to `w` as it is made, so a big config's
+/// output is never held whole in memory.
+pub fn write_non_default(cfg: &Config, opts: DumpOptions, w: &mut dyn Write) -> io::Result<()> {
+    let mut out = Out::streaming(w);
+    dump_into(cfg, opts, &mut out);
+    out.finish()
+}
+
+fn dump_into(cfg: &Config, opts: DumpOptions, out: &mut Out<'_>) {
     let d = Dumper {
         table: SettingsTable::get(),
         opts,
     };
-    d.body(&mut out, &cfg.root, "", 0, Context::Root);
+    d.body(out, &cfg.root, "", 0, Context::Root);
     let mut blocks = Vec::new();
     collect_filters(&cfg.root, &mut Vec::new(), &mut blocks);
     // Stable: ties keep config order.
     blocks.sort_by_key(|(path, _)| filter_order(path));
     for (path, f) in blocks {
-        let mut body = Vec::new();
+        let mut body = Out::buffer();
         d.body(&mut body, f, "", path.len(), Context::Filter);
-        if body.is_empty() {
+        if body.buf.is_empty() {
             continue;
         }
         for (depth, p) in path.iter().enumerate() {
-            indent(&mut out, depth);
-            out.extend_from_slice(p.ty.as_bytes());
+            out.indent(depth);
+            out.extend(p.ty.as_bytes());
             out.push(b' ');
-            out.extend_from_slice(p.name.as_deref().unwrap_or("").as_bytes());
-            out.extend_from_slice(b" {\n");
+            out.extend(p.name.as_deref().unwrap_or("").as_bytes());
+            out.extend(b" {\n");
         }
-        out.extend_from_slice(&body);
+        out.extend(&body.buf);
         for depth in (0..path.len()).rev() {
-            indent(&mut out, depth);
-            out.extend_from_slice(b"}\n");
+            out.indent(depth);
+            out.extend(b"}\n");
+        }
+        out.wrote_content();
+    }
+}
+
+/// The output being made. A section that turns out to print nothing is
+/// cut off again after its header was written, so output is handed to the
+/// writer (in chunks) only right after a line that stays: every section
+/// open then has content and cannot be cut any more.
+struct Out<'w> {
+    buf: Vec<u8>,
+    sink: Option<&'w mut dyn Write>,
+    /// Bytes already handed to `sink` (positions count from the start).
+    flushed: usize,
+    error: Option<io::Error>,
+}
+
+/// Bytes gathered before they go to the writer.
+const CHUNK: usize = 64 * 1024;
+
+impl<'w> Out<'w> {
+    fn buffer() -> Self {
+        Out {
+            buf: Vec::new(),
+            sink: None,
+            flushed: 0,
+            error: None,
         }
     }
-    out
+
+    fn streaming(w: &'w mut dyn Write) -> Self {
+        Out {
+            buf: Vec::with_capacity(CHUNK + 4096),
+            sink: Some(w),
+            ..Out::buffer()
+        }
+    }
+
+    /// Position of the next byte in the whole output.
+    fn pos(&self) -> usize {
+        self.flushed + self.buf.len()
+    }
+
+    fn extend(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+
+    fn push(&mut self, b: u8) {
+        self.buf.push(b);
+    }
+
+    fn indent(&mut self, depth: usize) {
+        indent(&mut self.buf, depth);
+    }
+
+    /// Cut an empty section, opened at `start`, off again. Nothing was
+    /// handed on since it opened: that takes a line inside it.
+    fn cut(&mut self, start: usize) {
+        debug_assert!(start >= self.flushed);
+        self.buf.truncate(start.saturating_sub(self.flushed));
+    }
+
+    /// A line that stays was written: every open section has content, so
+    /// everything so far is final.
+    fn wrote_content(&mut self) {
+        if self.buf.len() >= CHUNK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let Some(w) = self.sink.as_mut() else {
+            return;
+        };
+        if self.error.is_none()
+            && let Err(e) = w.write_all(&self.buf)
+        {
+            self.error = Some(e);
+        }
+        self.flushed += self.buf.len();
+        self.buf.clear();
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.flush();
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Every filter node with the chain of filters leading to it.
@@ -135,41 +234,32 @@ impl Dumper {
 
     /// The settings and sections of one level, sorted together by their
     /// flattened path; filters are printed separately.
-    fn body(&self, out: &mut Vec<u8>, sec: &Section, scope: &str, depth: usize, ctx: Context) {
+    fn body(&self, out: &mut Out<'_>, sec: &Section, scope: &str, depth: usize, ctx: Context) {
         let kind = if ctx == Context::Root || ctx == Context::Filter {
             None
         } else {
             self.table
                 .section_kind(scope.rsplit_once('/').map_or("", |(p, _)| p), &sec.ty)
         };
-        // Settings are written straight from the config after sorting;
-        // sections are rendered first (their text is needed to know whether
-        // they print at all).
-        enum Item<'s> {
-            Set(&'s Setting, Option<&'static SettingDef>),
-            Text(Vec<u8>),
-            Sec(&'s Section, Option<SectionKind>),
+        // Items are sorted by key and then written straight from the
+        // config; an item is just an index (a big plugin block has
+        // hundreds of thousands of them).
+        #[derive(Clone, Copy)]
+        enum Item {
+            Set(u32),
+            Text(u32),
+            Sec(u32),
         }
-        let mut items: Vec<(std::borrow::Cow<'_, [u8]>, Item<'_>)> = Vec::new();
         let strlist = matches!(kind, Some(SectionKind::StrList | SectionKind::Obsolete));
-        for s in &sec.settings {
-            let def = if strlist {
-                None
-            } else {
-                self.table.lookup(scope, &s.key)
-            };
-            let show = match (ctx, kind) {
-                // Top level and passdb/userdb: what differs from the default.
-                (Context::Root, _) | (_, Some(SectionKind::List)) => def.is_none_or(|d| {
-                    normalize(d, &s.value.bytes) != normalize(d, d.default.as_bytes())
-                }),
-                _ => true,
-            };
-            if !show {
-                continue;
-            }
-            items.push((s.key.as_bytes().into(), Item::Set(s, def)));
-        }
+        let defs: Vec<Option<&'static SettingDef>> = if strlist {
+            Vec::new()
+        } else {
+            sec.settings
+                .iter()
+                .map(|s| self.table.lookup(scope, &s.key))
+                .collect()
+        };
+        let mut texts: Vec<(&'static [u8], Vec<u8>)> = Vec::new();
         if sec.ty == "namespace" && kind == Some(SectionKind::Merge) {
             // A namespace always shows its location and prefix.
             for k in ["location", "prefix"] {
@@ -177,7 +267,7 @@ impl Dumper {
                     let mut line = Vec::new();
                     indent(&mut line, depth);
                     line.extend_from_slice(format!("{k} = \n").as_bytes());
-                    items.push((k.as_bytes().into(), Item::Text(line)));
+                    texts.push((k.as_bytes(), line));
                 }
             }
         }
@@ -191,47 +281,85 @@ impl Dumper {
                 line.extend_from_slice(b"name = ");
                 line.extend_from_slice(n.as_bytes());
                 line.push(b'\n');
-                items.push((b"name"[..].into(), Item::Text(line)));
+                texts.push((b"name", line));
             } else if in_filter {
                 // A passdb/userdb copied into a filter prints its empty name.
                 let mut line = Vec::new();
                 indent(&mut line, depth);
                 line.extend_from_slice(b"name = \n");
-                items.push((b"name"[..].into(), Item::Text(line)));
+                texts.push((b"name", line));
             }
         }
-        for c in sec.sections.iter().filter(|c| !c.is_filter()) {
-            let ckind = self.kind(scope, c);
-            let name_key = match ckind {
-                Some(SectionKind::List) => c.list_index.unwrap_or(0).to_string().into_bytes(),
-                _ => name_sort_key(
-                    c.name
-                        .as_deref()
-                        .filter(|n| !n.starts_with('\0'))
-                        .unwrap_or(""),
-                ),
+        let sections: Vec<(&Section, Option<SectionKind>, Vec<u8>)> = sec
+            .sections
+            .iter()
+            .filter(|c| !c.is_filter())
+            .map(|c| {
+                let ckind = self.kind(scope, c);
+                let name_key = match ckind {
+                    Some(SectionKind::List) => c.list_index.unwrap_or(0).to_string().into_bytes(),
+                    _ => name_sort_key(
+                        c.name
+                            .as_deref()
+                            .filter(|n| !n.starts_with('\0'))
+                            .unwrap_or(""),
+                    ),
+                };
+                let mut key = c.ty.as_bytes().to_vec();
+                key.push(b'/');
+                key.extend(name_key);
+                key.push(b'/');
+                (c, ckind, key)
+            })
+            .collect();
+        let mut items: Vec<(&[u8], Item)> =
+            Vec::with_capacity(sec.settings.len() + texts.len() + sections.len());
+        for (i, s) in sec.settings.iter().enumerate() {
+            let def = defs.get(i).copied().flatten();
+            let show = match (ctx, kind) {
+                // Top level and passdb/userdb: what differs from the default.
+                (Context::Root, _) | (_, Some(SectionKind::List)) => def.is_none_or(|d| {
+                    normalize(d, &s.value.bytes) != normalize(d, d.default.as_bytes())
+                }),
+                _ => true,
             };
-            let mut key = c.ty.as_bytes().to_vec();
-            key.push(b'/');
-            key.extend(name_key);
-            key.push(b'/');
-            items.push((key.into(), Item::Sec(c, ckind)));
+            if show {
+                // Positions fit in u32: see SettingList.
+                items.push((s.key.as_bytes(), Item::Set(i as u32)));
+            }
         }
-        items.sort_by(|a, b| a.0.cmp(&b.0));
-        // Everything is written straight into `out`, in order: a section
-        // that turns out to print nothing is cut off again.
+        for (i, (k, _)) in texts.iter().enumerate() {
+            items.push((k, Item::Text(i as u32)));
+        }
+        for (i, (_, _, k)) in sections.iter().enumerate() {
+            items.push((k, Item::Sec(i as u32)));
+        }
+        // Stable: equal keys keep the order above. (A stable sort also
+        // finds the long sorted runs generated configs have.)
+        items.sort_by(|a, b| a.0.cmp(b.0));
         for (_, item) in items {
             match item {
-                Item::Set(s, def) => self.setting(out, s, def, depth),
-                Item::Text(t) => out.extend(t),
-                Item::Sec(c, ckind) => self.section(out, c, ckind, scope, depth, ctx),
+                Item::Set(i) => {
+                    let i = i as usize;
+                    let def = defs.get(i).copied().flatten();
+                    self.setting(&mut out.buf, &sec.settings[i], def, depth);
+                    out.wrote_content();
+                }
+                Item::Text(i) => {
+                    out.extend(&texts[i as usize].1);
+                    out.wrote_content();
+                }
+                Item::Sec(i) => {
+                    let (c, ckind, _) = &sections[i as usize];
+                    self.section(out, c, *ckind, scope, depth, ctx);
+                }
             }
         }
     }
 
     fn section(
         &self,
-        out: &mut Vec<u8>,
+        out: &mut Out<'_>,
         c: &Section,
         ckind: Option<SectionKind>,
         scope: &str,
@@ -244,9 +372,9 @@ impl Dumper {
         } else {
             Context::Section
         };
-        let start = out.len();
-        indent(out, depth);
-        out.extend_from_slice(c.ty.as_bytes());
+        let start = out.pos();
+        out.indent(depth);
+        out.extend(c.ty.as_bytes());
         out.push(b' ');
         let show_name = !matches!(
             ckind,
@@ -260,23 +388,24 @@ impl Dumper {
         {
             if n.contains(' ') {
                 out.push(b'"');
-                out.extend_from_slice(&escape(n.as_bytes()));
+                out.extend(&escape(n.as_bytes()));
                 out.push(b'"');
             } else {
-                out.extend_from_slice(n.as_bytes());
+                out.extend(n.as_bytes());
             }
             out.push(b' ');
         }
-        out.extend_from_slice(b"{\n");
-        let body_start = out.len();
+        out.extend(b"{\n");
+        let body_start = out.pos();
         self.body(out, c, &cscope, depth + 1, cctx);
         // Empty sections are left out; a namespace always prints.
-        if out.len() == body_start && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
-            out.truncate(start);
+        if out.pos() == body_start && !(c.ty == "namespace" && ckind == Some(SectionKind::Merge)) {
+            out.cut(start);
             return;
         }
-        indent(out, depth);
-        out.extend_from_slice(b"}\n");
+        out.indent(depth);
+        out.extend(b"}\n");
+        out.wrote_content();
     }
 
     fn setting(&self, out: &mut Vec<u8>, s: &Setting, def: Option<&SettingDef>, depth: usize) {
@@ -313,7 +442,9 @@ fn write_value(out: &mut Vec<u8>, key: &str, v: &[u8], show_secrets: bool) {
         }
     }
     let white = |b: &u8| *b == b' ' || *b == b'\t';
-    let needs = v.contains(&b'#') || v.first().is_some_and(white) || v.last().is_some_and(white);
+    let needs = memchr::memchr(b'#', v).is_some()
+        || v.first().is_some_and(white)
+        || v.last().is_some_and(white);
     if needs {
         out.push(b'"');
         out.extend(escape(v));
@@ -332,7 +463,9 @@ pub fn normalize(def: &SettingDef, v: &[u8]) -> Vec<u8> {
 /// space or TAB, escaping `"`, `'` and `\` inside.
 pub fn quote_value(v: &[u8]) -> Vec<u8> {
     let white = |b: &u8| *b == b' ' || *b == b'\t';
-    let needs = v.contains(&b'#') || v.first().is_some_and(white) || v.last().is_some_and(white);
+    let needs = memchr::memchr(b'#', v).is_some()
+        || v.first().is_some_and(white)
+        || v.last().is_some_and(white);
     if !needs {
         return v.to_vec();
     }
@@ -407,4 +540,54 @@ pub fn lookup_value(cfg: &Config, path: &str) -> Option<Vec<u8>> {
         Some(v) => normalize(def, &v),
         None => def.default.clone().into_bytes(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conf::{ExpandMode, load_from_bytes};
+
+    /// Records each write, so the test sees the output arrive in chunks.
+    struct Chunks(Vec<Vec<u8>>);
+
+    impl Write for Chunks {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.push(b.to_vec());
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn streamed_output_is_the_whole_dump() {
+        // Sections that print nothing (cut off after their header was
+        // written) before, between and after a block big enough to be
+        // written in several chunks; an empty namespace, which prints.
+        let mut text = String::from("service imap {\n  unix_listener x {\n  }\n}\n");
+        text.push_str("namespace empty {\n}\nplugin {\n");
+        for i in 0..8000 {
+            text.push_str(&format!("  key_{i} = value {i} of a plugin setting\n"));
+        }
+        text.push_str("}\nservice pop3 {\n}\n");
+        text.push_str("protocol imap {\n  mail_debug = yes\n}\n");
+        let cfg = load_from_bytes("big.conf", text.as_bytes(), ExpandMode::Literal).unwrap();
+        let whole = dump_non_default(&cfg, DumpOptions::default());
+        let mut chunks = Chunks(Vec::new());
+        write_non_default(&cfg, DumpOptions::default(), &mut chunks).unwrap();
+        assert!(chunks.0.len() > 2, "{} chunks", chunks.0.len());
+        assert!(chunks.0.iter().all(|c| c.len() < 2 * CHUNK));
+        assert_eq!(chunks.0.concat(), whole);
+        let s = String::from_utf8(whole).unwrap();
+        assert!(
+            s.contains("namespace empty {\n  location = \n  prefix = \n}\n"),
+            "{s}"
+        );
+        assert!(!s.contains("service"), "{s}");
+        assert!(
+            s.ends_with("protocol imap {\n  mail_debug = yes\n}\n"),
+            "{s}"
+        );
+    }
 }

@@ -16,6 +16,7 @@ mod include;
 mod model;
 mod parser;
 mod reader;
+mod setting_list;
 pub mod settings_table;
 pub mod values;
 

@@ -71,13 +71,92 @@ pub struct Segment {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Value {
     pub bytes: Vec<u8>,
-    pub segments: Vec<Segment>,
+    segments: Segments,
     /// Where the whole value was written (after `=`, up to the end of the
     /// logical line), for messages about the value as a whole.
     pub origin: Origin,
 }
 
+/// The segments of a value. Nearly every value is one run copied from one
+/// place in its own file; that case is stored inline, so a big config does
+/// not pay an allocation per value for it (and a setting stays small).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+enum Segments {
+    #[default]
+    None,
+    /// One segment covering all of `bytes`, in the file of `origin`,
+    /// starting this many bytes after `origin` starts.
+    Whole(u32),
+    /// Boxed so the enum stays two words (a Vec is three): the rare list
+    /// pays one more allocation, every setting saves eight bytes.
+    #[allow(clippy::box_collection)]
+    Many(Box<Vec<Segment>>),
+}
+
 impl Value {
+    /// A value from its bytes, segments and whole-value origin.
+    pub fn new(bytes: Vec<u8>, segments: Vec<Segment>, origin: Origin) -> Self {
+        match segments.as_slice() {
+            [] => Value {
+                bytes,
+                segments: Segments::None,
+                origin,
+            },
+            [s] => Self::with_segment(bytes, *s, origin),
+            _ => Value {
+                bytes,
+                segments: Segments::Many(Box::new(segments)),
+                origin,
+            },
+        }
+    }
+
+    /// A value with a single segment (stored inline when it covers the
+    /// whole value in the value's own file, as nearly all do).
+    pub fn with_segment(bytes: Vec<u8>, s: Segment, origin: Origin) -> Self {
+        let delta = s
+            .origin
+            .span
+            .start
+            .checked_sub(origin.span.start)
+            .and_then(|d| u32::try_from(d).ok());
+        let segments = match delta {
+            Some(d)
+                if s.value_start == 0
+                    && s.len == bytes.len()
+                    && s.origin.file == origin.file
+                    && s.origin.span.len() == s.len =>
+            {
+                Segments::Whole(d)
+            }
+            _ => Segments::Many(Box::new(vec![s])),
+        };
+        Value {
+            bytes,
+            segments,
+            origin,
+        }
+    }
+
+    /// The runs of value bytes copied verbatim from the source, in order.
+    pub fn segments(&self) -> std::borrow::Cow<'_, [Segment]> {
+        match &self.segments {
+            Segments::None => std::borrow::Cow::Borrowed(&[]),
+            Segments::Whole(delta) => {
+                let start = self.origin.span.start + *delta as usize;
+                std::borrow::Cow::Owned(vec![Segment {
+                    value_start: 0,
+                    len: self.bytes.len(),
+                    origin: Origin {
+                        file: self.origin.file,
+                        span: Span::new(start, start + self.bytes.len()),
+                    },
+                }])
+            }
+            Segments::Many(s) => std::borrow::Cow::Borrowed(s.as_slice()),
+        }
+    }
+
     /// The value as text (lossy for invalid UTF-8).
     pub fn text(&self) -> std::borrow::Cow<'_, str> {
         String::from_utf8_lossy(&self.bytes)
@@ -86,12 +165,12 @@ impl Value {
     /// Map a byte range of the value to a place in a source file. Ranges
     /// that cross segments are clipped to the segment of their start.
     pub fn origin_of(&self, range: Span) -> Origin {
-        let seg = self
-            .segments
+        let segments = self.segments();
+        let seg = segments
             .iter()
             .rev()
             .find(|s| s.value_start <= range.start)
-            .or(self.segments.first());
+            .or(segments.first());
         let Some(seg) = seg else {
             return self.origin;
         };
@@ -231,3 +310,47 @@ impl fmt::Display for ConfError {
 }
 
 impl std::error::Error for ConfError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_setting_stays_small() {
+        // Big configs hold hundreds of thousands of settings.
+        assert!(
+            std::mem::size_of::<Setting>() <= 112,
+            "{}",
+            std::mem::size_of::<Setting>()
+        );
+        assert_eq!(std::mem::size_of::<Segments>(), 16);
+    }
+
+    #[test]
+    fn one_segment_inline_and_many_boxed_map_the_same() {
+        let whole = Origin {
+            file: FileId(0),
+            span: Span::new(10, 16),
+        };
+        let seg = |value_start, len, start| Segment {
+            value_start,
+            len,
+            origin: Origin {
+                file: FileId(0),
+                span: Span::new(start, start + len),
+            },
+        };
+        // "abcd" written quoted at 10..16: one run at 11.
+        let v = Value::new(b"abcd".to_vec(), vec![seg(0, 4, 11)], whole);
+        assert!(matches!(v.segments, Segments::Whole(1)));
+        assert_eq!(v.segments().as_ref(), &[seg(0, 4, 11)]);
+        assert_eq!(v.origin_of(Span::new(1, 3)).span, Span::new(12, 14));
+        // Two runs (a continuation line) stay a list.
+        let v = Value::new(b"ab cd".to_vec(), vec![seg(0, 2, 11), seg(3, 2, 20)], whole);
+        assert!(matches!(v.segments, Segments::Many(_)));
+        assert_eq!(v.origin_of(Span::new(3, 5)).span, Span::new(20, 22));
+        // A run starting before the value's origin cannot be inlined.
+        let v = Value::with_segment(b"abcd".to_vec(), seg(0, 4, 5), whole);
+        assert_eq!(v.segments().as_ref(), &[seg(0, 4, 5)]);
+    }
+}

@@ -7,6 +7,7 @@ use super::grammar::{self, Line};
 use super::include;
 use super::model::*;
 use super::reader::{LogicalLine, Reader, is_white};
+use super::setting_list::{KeyHasher, SettingList};
 use super::settings_table::{KeyDef, SectionKind, SettingsTable};
 use super::values;
 use super::{ExpandMode, LoadLimits};
@@ -38,8 +39,7 @@ struct Node {
     header: Option<Origin>,
     /// Settings-table scope (`service/unix_listener`); "plugin" for plugin.
     scope: String,
-    settings: Vec<Setting>,
-    key_index: HashMap<String, usize>,
+    settings: SettingList,
     children: Vec<usize>,
     child_index: HashMap<(String, String), usize>,
 }
@@ -58,8 +58,7 @@ impl Node {
             name,
             header,
             scope,
-            settings: Vec::new(),
-            key_index: HashMap::new(),
+            settings: SettingList::default(),
             children: Vec::new(),
             child_index: HashMap::new(),
         }
@@ -97,6 +96,7 @@ pub(crate) struct Parser {
     files_read: usize,
     warned_obsolete: bool,
     table: &'static SettingsTable,
+    keys: KeyHasher,
     /// False for in-memory text ([`super::load_from_bytes`]): `!include`
     /// and `<file` must not reach the filesystem then.
     includes: bool,
@@ -150,6 +150,7 @@ impl Parser {
             files_read: 0,
             warned_obsolete: false,
             table: SettingsTable::get(),
+            keys: KeyHasher::new(),
             includes: true,
         }
     }
@@ -241,7 +242,7 @@ impl Parser {
             list_index: n.list_index,
             name: n.name.take(),
             header: n.header,
-            settings: std::mem::take(&mut n.settings),
+            settings: std::mem::take(&mut n.settings).into_settings(),
             sections,
         }
     }
@@ -406,7 +407,7 @@ impl Parser {
                 })
             }
             Line::SectionHeader { key, name } => {
-                let ty = String::from_utf8_lossy(&t[key.clone()]).into_owned();
+                let ty = lossy_string(&t[key.clone()]);
                 let (name, name_span) = match name {
                     None => (None, None),
                     Some(n) => {
@@ -445,7 +446,7 @@ impl Parser {
                         Self::span(line, 0..1),
                     ));
                 }
-                let key_str = String::from_utf8_lossy(&t[key.clone()]).into_owned();
+                let key_str = lossy_string(&t[key.clone()]);
                 let key_origin = Origin {
                     file,
                     span: Self::span(line, key.clone()),
@@ -767,26 +768,25 @@ impl Parser {
                 key_span,
             ));
         }
-        let node = &mut self.nodes[target];
-        let next = node.settings.len();
-        // One hash per key: doveconf's linear scan here is its O(n²).
-        match node.key_index.entry(key) {
-            // Last assignment wins; the first position is kept.
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let i = *e.get();
-                node.settings[i].value = value.value;
-                node.settings[i].key_origin = key_origin;
-            }
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let key = e.key().clone();
-                e.insert(next);
-                node.settings.push(Setting {
-                    key,
-                    key_origin,
-                    value: value.value,
-                });
-            }
-        }
+        // Last assignment wins, at the key's first position: the list
+        // merges duplicates.
+        let hash = self.keys.hash(key.as_bytes());
+        // No more assignments than lines can follow in this file.
+        let room = self
+            .files
+            .get(file)
+            .line_index
+            .line_count()
+            .saturating_sub(line.line);
+        self.nodes[target].settings.push(
+            hash,
+            Setting {
+                key,
+                key_origin,
+                value: value.value,
+            },
+            room,
+        );
         Ok(())
     }
 
@@ -829,8 +829,8 @@ impl Parser {
             .collect();
         for &n in chain.iter().rev() {
             let nd = &self.nodes[n];
-            if let Some(&i) = nd.key_index.get(key) {
-                return Some(nd.settings[i].value.bytes.clone());
+            if let Some(s) = nd.settings.latest(self.keys.hash(key.as_bytes()), key) {
+                return Some(s.value.bytes.clone());
             }
         }
         let scope = &self.nodes[self.scope_node()].scope;
@@ -911,7 +911,7 @@ impl Parser {
             });
         }
         let quoted_start = matches!(raw.first(), Some(b'"' | b'\''));
-        if !quoted_start && raw.contains(&b'$') {
+        if !quoted_start && memchr::memchr(b'$', raw).is_some() {
             let mut checkable = true;
             let mut first = true;
             for (s, e) in values::dollar_tokens(raw) {
@@ -978,10 +978,8 @@ impl Parser {
             // dropped and the byte after it starts the next run.
             let mut start = inner_start;
             while start < inner_end {
-                let end = t[start..inner_end]
-                    .iter()
-                    .position(|&c| c == b'\\')
-                    .map_or(inner_end, |k| start + k);
+                let end =
+                    memchr::memchr(b'\\', &t[start..inner_end]).map_or(inner_end, |k| start + k);
                 for p in line.runs(start, end) {
                     b.push_run(&t[p.line_start..p.line_start + p.len], p.file_offset);
                 }
@@ -1044,19 +1042,33 @@ struct MadeValue {
     checkable: bool,
 }
 
+/// Bytes as a String, invalid UTF-8 replaced. Keys are nearly always
+/// valid: `from_utf8`'s check is much faster than the lossy scan.
+fn lossy_string(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
+}
+
 /// Read a whole file, refusing more than `limit` bytes.
 fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let f = std::fs::File::open(path).map_err(|e| strerror(&e))?;
     let too_large = || format!("File too large (over {limit} bytes in all)");
-    // A regular file's size is known: refuse before reading any of it.
+    // A regular file's size is known: refuse before reading any of it,
+    // and read it into one allocation of the right size.
+    let mut size = 0;
     if let Ok(m) = f.metadata()
         && m.is_file()
-        && m.len() > limit
     {
-        return Err(too_large());
+        if m.len() > limit {
+            return Err(too_large());
+        }
+        size = m.len();
     }
-    let mut buf = Vec::new();
+    // One byte more, so reading to the end needs no second allocation.
+    let mut buf = Vec::with_capacity(usize::try_from(size).map_or(0, |s| s.saturating_add(1)));
     f.take(limit.saturating_add(1))
         .read_to_end(&mut buf)
         .map_err(|e| strerror(&e))?;

@@ -90,6 +90,10 @@ pub(crate) struct Reader<'a> {
     text: &'a [u8],
     pos: usize,
     line_no: usize,
+    /// Offset of the first NUL at or after some earlier `pos` (the text's
+    /// length when there is none): NULs are rare, so lines are split at LF
+    /// alone and this is checked per line.
+    next_nul: usize,
     pub warnings: Vec<AmbiguousHash>,
 }
 
@@ -99,6 +103,7 @@ impl<'a> Reader<'a> {
             text,
             pos: 0,
             line_no: 0,
+            next_nul: memchr::memchr(0, text).unwrap_or(text.len()),
             warnings: Vec::new(),
         }
     }
@@ -110,19 +115,25 @@ impl<'a> Reader<'a> {
         }
         let start = self.pos;
         let rest = &self.text[start..];
-        let (mut line, next) = match rest.iter().position(|&b| b == b'\n') {
-            Some(i) => (&rest[..i], start + i + 1),
-            None => (rest, self.text.len()),
+        let len = self.text.len();
+        let lf = memchr::memchr(b'\n', rest).map(|i| start + i);
+        let next = lf.map_or(len, |l| l + 1);
+        if self.next_nul < start {
+            self.next_nul = memchr::memchr(0, rest).map_or(len, |i| start + i);
+        }
+        let line = if self.next_nul < lf.unwrap_or(len) {
+            // The parser treats the line as a C string: a NUL ends it (the
+            // line itself still runs to the LF).
+            &self.text[start..self.next_nul]
+        } else {
+            let mut line = &self.text[start..lf.unwrap_or(len)];
+            if let Some(&b'\r') = line.last() {
+                line = &line[..line.len() - 1];
+            }
+            line
         };
         self.pos = next;
         self.line_no += 1;
-        if let Some(&b'\r') = line.last() {
-            line = &line[..line.len() - 1];
-        }
-        // The parser treats the line as a C string: a NUL ends it.
-        if let Some(i) = line.iter().position(|&b| b == 0) {
-            line = &line[..i];
-        }
         Some((start, line))
     }
 
@@ -187,21 +198,26 @@ impl<'a> Reader<'a> {
     fn strip_comment(&mut self, body: &[u8], file_offset: usize) -> usize {
         let mut i = 0;
         while i < body.len() {
+            // Only quotes and `#` matter outside a quote run: jump to them.
+            match memchr::memchr3(b'"', b'\'', b'#', &body[i..]) {
+                Some(k) => i += k,
+                None => return body.len(),
+            }
             match body[i] {
                 q @ (b'"' | b'\'') => {
                     i += 1;
                     loop {
-                        if i >= body.len() {
-                            return body.len();
+                        // Inside the run only its closing quote and
+                        // backslash escapes matter.
+                        match body.get(i..).and_then(|r| memchr::memchr2(b'\\', q, r)) {
+                            Some(k) => i += k,
+                            None => return body.len(),
                         }
                         if body[i] == b'\\' {
                             i += 2;
                             continue;
                         }
-                        if body[i] == q {
-                            break;
-                        }
-                        i += 1;
+                        break;
                     }
                 }
                 b'#' => {
@@ -259,6 +275,25 @@ mod tests {
         assert_eq!(got, ["a = foo", "b = it's # x", "c = \"x#\"", "d = ab"]);
         assert_eq!(r.warnings.len(), 1);
         assert_eq!(r.warnings[0].line, 1);
+    }
+
+    #[test]
+    fn nul_ends_the_line_wherever_it_is() {
+        // NULs on several lines, one before a CR, one in the last line
+        // without LF; line numbers still count every physical line.
+        let t = b"a = 1\0x\nb = 2\r\nc = 3\0\r\nd = \0\0\ne = 5\n\0\nf = 6\0tail";
+        assert_eq!(
+            lines(t),
+            [
+                ("a = 1".into(), 1),
+                ("b = 2".into(), 2),
+                ("c = 3".into(), 3),
+                ("d =".into(), 4),
+                ("e = 5".into(), 5),
+                ("f = 6".into(), 7)
+            ]
+        );
+        assert_eq!(lines(b"k = v\r\0\n"), [("k = v\r".into(), 1)]);
     }
 
     #[test]

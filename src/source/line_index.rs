@@ -13,8 +13,10 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &[u8]) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr_iter(text).map(|i| i + 1));
+        // Configs average a few dozen bytes a line: reserve about enough.
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
         LineIndex { line_starts }
     }
 
@@ -50,12 +52,6 @@ impl LineIndex {
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
-}
-
-fn memchr_iter(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    text.iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'\n').then_some(i))
 }
 
 #[cfg(test)]
