@@ -11,60 +11,27 @@ use super::model::Setting;
 use hashbrown::HashTable;
 use std::cell::RefCell;
 
-/// A seeded hash for setting keys. SipHash (std's default) cost more than
-/// the rest of storing a setting; keys are short, so a multiply-fold per
-/// 8 bytes is enough. The seed is random per parse, so a config cannot be
+/// A seeded hash for setting keys: foldhash, hashbrown's own fast hasher.
+/// SipHash (std's default) cost more than the rest of storing a setting;
+/// keys are short. The seed is random per parse, so a config cannot be
 /// crafted to make the keys collide.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct KeyHasher {
-    seed: u64,
+    state: foldhash::fast::FixedState,
 }
 
 impl KeyHasher {
     pub fn new() -> Self {
         use std::hash::BuildHasher;
+        let seed = std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64);
         KeyHasher {
-            seed: std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1,
+            state: foldhash::fast::FixedState::with_seed(seed),
         }
     }
 
-    pub fn hash(self, key: &[u8]) -> u32 {
-        const M: u64 = 0x9e37_79b9_7f4a_7c15;
-        fn fold(a: u64, b: u64) -> u64 {
-            let p = u128::from(a) * u128::from(b);
-            (p as u64) ^ ((p >> 64) as u64)
-        }
-        // Whole words are read, never a partial one assembled in a buffer
-        // (that stalls the load on the bytes just stored): the tail is the
-        // last eight bytes, overlapping the previous word, and short keys
-        // are read as two overlapping halves.
-        let word = |b: &[u8]| {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&b[..8]);
-            u64::from_le_bytes(w)
-        };
-        let half = |b: &[u8]| {
-            let mut w = [0u8; 4];
-            w.copy_from_slice(&b[..4]);
-            u64::from(u32::from_le_bytes(w))
-        };
-        let n = key.len();
-        let mut h = self.seed ^ (n as u64).wrapping_mul(M);
-        if n >= 8 {
-            let mut i = 0;
-            while i + 8 < n {
-                h = fold(h ^ word(&key[i..]), M);
-                i += 8;
-            }
-            h = fold(h ^ word(&key[n - 8..]), M);
-        } else if n >= 4 {
-            h = fold(h ^ (half(key) | (half(&key[n - 4..]) << 32)), M);
-        } else if n > 0 {
-            let t =
-                u64::from(key[0]) | (u64::from(key[n / 2]) << 8) | (u64::from(key[n - 1]) << 16);
-            h = fold(h ^ t, M);
-        }
-        let h = fold(h, self.seed.rotate_left(29) ^ M);
+    pub fn hash(&self, key: &[u8]) -> u32 {
+        use std::hash::BuildHasher;
+        let h = self.state.hash_one(key);
         (h ^ (h >> 32)) as u32
     }
 }
