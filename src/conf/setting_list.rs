@@ -254,7 +254,7 @@ mod tests {
         }
     }
 
-    fn fill(list: &mut SettingList, h: KeyHasher, items: &[(String, String)]) {
+    fn fill(list: &mut SettingList, h: &KeyHasher, items: &[(String, String)]) {
         for (at, (k, v)) in items.iter().enumerate() {
             list.push(h.hash(k.as_bytes()), setting(k, v, at), items.len() - at);
         }
@@ -301,7 +301,7 @@ mod tests {
                 })
                 .collect();
             let mut list = SettingList::default();
-            fill(&mut list, h, &items);
+            fill(&mut list, &h, &items);
             assert_eq!(got(list), expected(&items), "n = {n}");
         }
     }
