@@ -20,6 +20,7 @@ pub mod exit_status;
 pub mod fs_chain;
 pub mod lint;
 pub mod mail_location;
+pub mod memory;
 pub mod output;
 pub mod s3;
 pub mod secrets;

@@ -6,5 +6,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // Small pages until a command that wants huge ones says so (memory.rs).
+    obox_cli::memory::huge_pages(false);
     obox_cli::run(std::env::args_os()).into()
 }

@@ -15,6 +15,14 @@ use crate::cli::{Cli, Command};
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitStatus> {
     let g = &cli.global;
+    // Parsing big configs and streams of users gains from huge pages; the
+    // object commands' many threads only pay for them (memory.rs).
+    if matches!(
+        cli.command,
+        Command::Config(_) | Command::Lint(_) | Command::Path(_) | Command::Expand(_)
+    ) {
+        crate::memory::huge_pages(true);
+    }
     match cli.command {
         Command::Config(a) => config::run(&a, g),
         Command::Expand(a) => expand::run(&a, g),
