@@ -60,16 +60,7 @@ fn agrees_with_dovecot_for_every_chain_kind() {
     // virtual-hosted, SigV2 (no region), a URL path prefix, dictmap, posix.
     let dir = tempdir();
     let conf = dir.path().join("all.conf");
-    std::fs::write(
-        &conf,
-        "mail_location = obox:%2Mu/%2.3Mu/%u:INDEX=~/:CONTROL=~/\n\
-         plugin {\n\
-         \x20 obox_fs = fscache:1G:/var/cache/o/%4Nu:compress:maybe-lz4:1:s3:http://AK:SEC%%2FRET@s3.example.com:9000/?bucket=mails&region=us-east-1\n\
-         \x20 obox_index_fs = compress:gz:6:s3:https://AK:SK@idx.s3.example.com/?max_retries=3\n\
-         \x20 fts_dovecot_fs = fts-cache:s3:https://AK:SK@fts.s3.example.com/%8Mu/%u/fts/?region=eu-west-1\n\
-         }\n",
-    )
-    .unwrap();
+    std::fs::write(&conf, include_str!("fixtures/path/three-chains.conf")).unwrap();
     let oracle = Oracle::start();
     for user in [
         "alice@example.com",

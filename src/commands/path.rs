@@ -676,12 +676,7 @@ mod tests {
 
     const CONFIGS: &[&str] = &[
         include_str!("../../examples/dovecot.conf"),
-        "mail_location = obox:%2Mu/%2.3Mu/%u:INDEX=~/:CONTROL=~/\n\
-         plugin {\n\
-         \x20 obox_fs = fscache:1G:/var/cache/o/%4Nu:compress:maybe-lz4:1:s3:http://AK:SEC%%2FRET@s3.example.com:9000/?bucket=mails&region=us-east-1\n\
-         \x20 obox_index_fs = compress:gz:6:s3:https://AK:SK@idx.s3.example.com/?max_retries=3\n\
-         \x20 fts_dovecot_fs = fts-cache:s3:https://AK:SK@fts.s3.example.com/%8Mu/%u/fts/?region=eu-west-1\n\
-         }\n",
+        include_str!("../../tests/fixtures/path/three-chains.conf"),
         "mail_location = obox:%8Mu/%u\nplugin {\n  obox_fs = fscache:1G:%h/cache:s3:https://b.s3.example.com/?region=x\n}\n",
         "mail_home = /home/%d/%n\n\
          mail_location = obox:%Lu:INDEX=MEMORY:CONTROL=~/ctl/\n\
