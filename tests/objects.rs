@@ -781,6 +781,12 @@ fn recursive_transfers_report_every_failure() {
 /// Run obox-cli on a pseudo-terminal (util-linux `script`); what the
 /// terminal showed, stdout and stderr together.
 fn on_tty(args: &[String]) -> String {
+    let (ok, text) = on_tty_status(args);
+    assert!(ok, "on a tty: {args:?}: {text}");
+    text
+}
+
+fn on_tty_status(args: &[String]) -> (bool, String) {
     let script = require_program("script", "install util-linux (bsdutils on Debian)");
     let quoted: Vec<String> = std::iter::once(bin().display().to_string())
         .chain(args.iter().cloned())
@@ -791,8 +797,7 @@ fn on_tty(args: &[String]) -> String {
         .env("COLUMNS", "100")
         .output()
         .unwrap();
-    assert!(o.status.success(), "on a tty: {args:?}: {}", stdout(&o));
-    stdout(&o)
+    (o.status.success(), stdout(&o))
 }
 
 #[test]
@@ -875,4 +880,18 @@ fn progress_on_a_terminal_only() {
     }
     let tty = on_tty(&s(&["get", "small", "-"]));
     assert_eq!(tty.trim_end(), "hello");
+
+    // A listing that fails takes the spinner away: no summary of nothing.
+    let bad = url.replace("AKIATESTKEY", "AKIAWRONGKEY");
+    let (ok, tty) = on_tty_status(&[
+        "get".into(),
+        "-r".into(),
+        "tty/".into(),
+        t.path().join("none").display().to_string(),
+        "--url".into(),
+        bad,
+    ]);
+    assert!(!ok, "{tty}");
+    assert!(tty.contains("obox-cli: error:"), "{tty}");
+    assert!(!tty.contains("get: "), "{tty}");
 }

@@ -453,7 +453,7 @@ pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     if a.recursive {
         let dir = PathBuf::from(a.dest.as_deref().unwrap_or("."));
         let r = get_recursive(&client, &a.key, &dir, layer, a.jobs, &progress);
-        progress.finish();
+        progress.end(r.is_ok());
         return r;
     }
     get_one(a, &client, layer, &progress)
@@ -674,7 +674,7 @@ pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             &meta,
             &progress,
         );
-        progress.finish();
+        progress.end(r.is_ok());
         return r;
     }
     let key = if a.key.ends_with('/') || a.key.is_empty() {
@@ -827,11 +827,16 @@ pub fn rm(a: &RmArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         let mut keys_of = Vec::new();
         for prefix in &a.keys {
             let mut keys = Vec::new();
-            client.list(prefix, None, &mut |page| {
+            let listed = client.list(prefix, None, &mut |page| {
                 progress.listed(page.entries.len() as u64);
                 keys.extend(page.entries.into_iter().map(|e| e.key));
                 Ok(())
-            })?;
+            });
+            if let Err(e) = listed {
+                // Take the spinner away before the error is printed.
+                progress.clear();
+                return Err(e.into());
+            }
             total += keys.len();
             keys_of.push(keys);
         }

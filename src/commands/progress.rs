@@ -154,6 +154,23 @@ impl Progress {
         });
     }
 
+    /// [`finish`](Self::finish) after a run that got to its transfers,
+    /// [`clear`](Self::clear) after one that failed before them (listing,
+    /// walking the directory): a summary of nothing done would mislead.
+    pub fn end(&self, reached_transfers: bool) {
+        if reached_transfers {
+            self.finish();
+        } else {
+            self.clear();
+        }
+    }
+
+    /// Take the display off the screen without a summary.
+    pub fn clear(&self) {
+        self.bar.disable_steady_tick();
+        self.bar.finish_and_clear();
+    }
+
     /// Replace the bar by a one-line summary, if anything was drawn.
     pub fn finish(&self) {
         self.bar.disable_steady_tick();
