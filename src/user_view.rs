@@ -334,7 +334,7 @@ fn addressing_text(a: Option<&crate::fs_chain::Addressing>) -> &'static str {
 /// The key prefix of a chain's objects: the URL path, plus the mail root
 /// for obox and index objects (FTS objects sit under fts_dovecot_fs's own
 /// URL path).
-fn key_prefix(setting: &str, url_path: &[u8], root: Option<&[u8]>) -> String {
+fn key_prefix(setting: &str, url_path: &str, root: Option<&[u8]>) -> String {
     let mut prefix = String::new();
     let root = root
         .filter(|_| setting != "fts_dovecot_fs")
@@ -345,13 +345,14 @@ fn key_prefix(setting: &str, url_path: &[u8], root: Option<&[u8]>) -> String {
 
 /// [`key_prefix`] into a reused buffer (cleared first); `root` is already
 /// text and already left out for FTS.
-fn key_prefix_into(url_path: &[u8], root: Option<&str>, prefix: &mut String) {
+fn key_prefix_into(url_path: &str, root: Option<&str>, prefix: &mut String) {
     prefix.clear();
-    if url_path.contains(&b'%') {
-        let decoded: Vec<u8> = percent_encoding::percent_decode(url_path).collect();
-        push_lossy(prefix, trim_slashes(&decoded));
+    if url_path.contains('%') {
+        let decoded: Vec<u8> = percent_encoding::percent_decode_str(url_path).collect();
+        let n = decoded.iter().take_while(|&&c| c == b'/').count();
+        push_lossy(prefix, &decoded[n..]);
     } else {
-        push_lossy(prefix, trim_slashes(url_path));
+        prefix.push_str(url_path.trim_start_matches('/'));
     }
     if let Some(r) = root {
         prefix.push_str(r);
@@ -359,13 +360,9 @@ fn key_prefix_into(url_path: &[u8], root: Option<&str>, prefix: &mut String) {
     }
 }
 
-fn trim_slashes(b: &[u8]) -> &[u8] {
-    let n = b.iter().take_while(|&&c| c == b'/').count();
-    &b[n..]
-}
-
-/// Append bytes as text, invalid UTF-8 replaced (as `from_utf8_lossy`).
-fn push_lossy(out: &mut String, b: &[u8]) {
+/// Append bytes as text, invalid UTF-8 replaced (as `from_utf8_lossy`,
+/// whose byte-wise scan is slower on the valid text that is the rule).
+pub(crate) fn push_lossy(out: &mut String, b: &[u8]) {
     match std::str::from_utf8(b) {
         Ok(s) => out.push_str(s),
         Err(_) => out.push_str(&String::from_utf8_lossy(b)),
@@ -382,7 +379,7 @@ pub fn chain_out(c: &ChainView, root: Option<&[u8]>) -> ChainOut {
     let location = match &c.chain.backend {
         Backend::Http(h) => {
             let url = c.storage_url().unwrap_or("");
-            let prefix = key_prefix(&c.setting, h.url.path.value.as_bytes(), root);
+            let prefix = key_prefix(&c.setting, &h.url.path.value, root);
             let s3 = h
                 .kind
                 .is_s3()
@@ -598,18 +595,7 @@ impl ChainPlan {
             if path.contains(['?', '#']) {
                 return false;
             }
-            let root = root.filter(|_| !self.fts);
-            if path.contains('%') {
-                key_prefix_into(path.as_bytes(), root, &mut s.key_prefix);
-            } else {
-                // What key_prefix_into does, without checking the text again.
-                s.key_prefix.clear();
-                s.key_prefix.push_str(path.trim_start_matches('/'));
-                if let Some(r) = root {
-                    s.key_prefix.push_str(r);
-                    s.key_prefix.push('/');
-                }
-            }
+            key_prefix_into(path, root.filter(|_| !self.fts), &mut s.key_prefix);
             s.url.clear();
             s.url.extend_from_slice(u.base.as_bytes());
             crate::s3::encode::encode_bytes_into(&mut s.url, s.key_prefix.as_bytes(), true);

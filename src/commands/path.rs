@@ -472,14 +472,6 @@ impl<'a> JsonBatch<'a> {
         }
     }
 
-    fn hide(&self, e: String) -> String {
-        if self.show_secrets {
-            e
-        } else {
-            secrets::redact_text(&e)
-        }
-    }
-
     /// Append one user's line to `out` (the user's home, if any, already
     /// in `ctx`); false when some value failed.
     fn user(&mut self, ctx: &mut UserContext, user: &[u8], out: &mut Vec<u8>) -> bool {
@@ -524,14 +516,13 @@ impl<'a> JsonBatch<'a> {
                 out.push(b'}');
                 m.root.get().map(|r| {
                     self.root_text.clear();
-                    push_lossy(&mut self.root_text, r);
+                    crate::user_view::push_lossy(&mut self.root_text, r);
                     self.root_text.as_str()
                 })
             }
             Some(Err(e)) => {
                 out.extend_from_slice(b"null");
-                let e = self.hide(e);
-                self.errors.push(e);
+                self.errors.push(hide(self.show_secrets, e));
                 None
             }
             None => {
@@ -556,12 +547,7 @@ impl<'a> JsonBatch<'a> {
                 Ok(c) => write_chain_json(out, &c),
                 Err(e) => {
                     out.extend_from_slice(b"null");
-                    let e = if self.show_secrets {
-                        e
-                    } else {
-                        secrets::redact_text(&e)
-                    };
-                    self.errors.push(e);
+                    self.errors.push(hide(self.show_secrets, e));
                 }
             }
         }
@@ -581,11 +567,12 @@ impl<'a> JsonBatch<'a> {
     }
 }
 
-/// Append bytes as text, invalid UTF-8 replaced.
-fn push_lossy(out: &mut String, b: &[u8]) {
-    match std::str::from_utf8(b) {
-        Ok(s) => out.push_str(s),
-        Err(_) => out.push_str(&String::from_utf8_lossy(b)),
+/// An error message as shown: secrets redacted unless asked for.
+fn hide(show_secrets: bool, e: String) -> String {
+    if show_secrets {
+        e
+    } else {
+        secrets::redact_text(&e)
     }
 }
 
@@ -619,13 +606,7 @@ fn write_chain_json(out: &mut Vec<u8>, c: &ChainOut) {
 
 fn write_human(out: &mut impl Write, r: &Report<'_>, show_secrets: bool) -> std::io::Result<()> {
     let label = |s: &str| format!("{s:<14}").dimmed();
-    let hide = |e: &str| {
-        if show_secrets {
-            e.to_string()
-        } else {
-            secrets::redact_text(e)
-        }
-    };
+    let hide = |e: &str| hide(show_secrets, e.to_string());
     writeln!(out, "{}", lossy(r.user).bold())?;
     if let Some(h) = &r.home {
         writeln!(out, "  {} {}", label("home"), lossy(h))?;

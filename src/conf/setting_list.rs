@@ -138,26 +138,24 @@ impl SettingList {
                 self.settings[first].value = value;
                 self.settings[first].key_origin = self.settings[later].key_origin;
             }
-            let mut gone = dups.iter().map(|&(_, later)| later as usize).peekable();
-            let mut i = 0;
-            let mut keep = |_: &_| {
-                let drop = gone.next_if_eq(&i).is_some();
-                i += 1;
-                !drop
-            };
-            self.settings.retain(&mut keep);
-            let mut gone = dups.iter().map(|&(_, later)| later as usize).peekable();
-            let mut i = 0;
-            self.hashes.retain(|_| {
-                let drop = gone.next_if_eq(&i).is_some();
-                i += 1;
-                !drop
-            });
+            remove_later(&mut self.settings, &dups);
+            remove_later(&mut self.hashes, &dups);
             // Positions moved: the lookup index starts over.
             *self.lookup.get_mut() = Lookup::default();
         }
         self.unique = self.settings.len();
     }
+}
+
+/// Remove the `later` positions of `dups` (ascending) from `v`.
+fn remove_later<T>(v: &mut Vec<T>, dups: &[(u32, u32)]) {
+    let mut gone = dups.iter().map(|&(_, later)| later as usize).peekable();
+    let mut i = 0;
+    v.retain(|_| {
+        let drop = gone.next_if_eq(&i).is_some();
+        i += 1;
+        !drop
+    });
 }
 
 /// Settings per partition when looking for duplicates: small enough that

@@ -187,10 +187,6 @@ fn hash_token(t: &str) -> u64 {
     h.finish()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A transfer buffer for an object of `size` bytes (unknown: the largest).
 fn io_buffer_size(size: Option<u64>) -> usize {
     const MIN: u64 = 8 * 1024;
@@ -581,7 +577,7 @@ impl Client {
                 if let Some(fr) = file_reader.as_mut()
                     && resp.status < 300
                 {
-                    let digest = hex(&fr.md5.finalize_reset());
+                    let digest = hex::encode(fr.md5.finalize_reset());
                     if let Some(etag) = resp.header("etag").and_then(plain_md5_etag)
                         && etag != digest
                     {
@@ -735,7 +731,7 @@ impl Client {
             if let Some(etag) = f.etag.as_deref().and_then(plain_md5_etag)
                 && !kms
             {
-                let digest = hex(&md5.clone().finalize());
+                let digest = hex::encode(md5.clone().finalize());
                 if digest != etag {
                     return Err(BodyFailure::Fatal(S3Error::new(
                         "GET",
@@ -888,7 +884,7 @@ impl Client {
             f.seek(SeekFrom::Start(0))
                 .map_err(|e| local("GET", Some(key), e))?;
             io::copy(&mut f, &mut md5).map_err(|e| local("GET", Some(key), e))?;
-            let digest = hex(&md5.finalize());
+            let digest = hex::encode(md5.finalize());
             if digest != etag {
                 return Err(S3Error::new(
                     "GET",

@@ -176,7 +176,7 @@ fn md5_memo(input: &[u8]) -> ([u8; 16], [u8; 32]) {
         let mut l = l.borrow_mut();
         if !(l.valid && l.input == input) {
             let d: [u8; 16] = Md5::digest(input).into();
-            l.hex = hex16(&d);
+            hex::encode_to_slice(d, &mut l.hex).expect("32 hex digits for 16 bytes");
             l.digest = d;
             l.input.clear();
             l.input.extend_from_slice(input);
@@ -232,21 +232,9 @@ pub fn push_hex(out: &mut Vec<u8>, v: u64) {
 
 /// Lowercase hex of every byte.
 pub fn push_hex_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    // By blocks of 16 bytes into a stack buffer: one copy per block
-    // instead of a capacity check per digit.
-    for block in bytes.chunks(16) {
-        out.extend_from_slice(&hex16(block)[..block.len() * 2]);
-    }
-}
-
-/// Lowercase hex of up to 16 bytes (the rest of the array stays zero).
-fn hex16(bytes: &[u8]) -> [u8; 32] {
-    let mut hex = [0u8; 32];
-    for (pair, &b) in hex.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = HEX[usize::from(b >> 4)];
-        pair[1] = HEX[usize::from(b & 0xf)];
-    }
-    hex
+    let start = out.len();
+    out.resize(start + 2 * bytes.len(), 0);
+    hex::encode_to_slice(bytes, &mut out[start..]).expect("two digits per byte");
 }
 
 #[cfg(test)]
