@@ -20,6 +20,7 @@ mod setting_list;
 pub mod settings_table;
 pub mod values;
 
+pub(crate) use parser::{read_file, strerror, value_file_path};
 pub use model::{
     ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting, SourceFile,
     Value,
