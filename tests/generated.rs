@@ -103,7 +103,12 @@ fn rules_doc_is_up_to_date() {
             .unwrap_or_else(|| panic!("{code} missing"));
         let section = &fresh[start + 1..];
         let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
-        for h in ["### What it does", "### Why is this bad?", "### Example", "### Fix"] {
+        for h in [
+            "### What it does",
+            "### Why is this bad?",
+            "### Example",
+            "### Fix",
+        ] {
             assert!(section.contains(h), "{code}: no {h}");
         }
     }

@@ -293,7 +293,10 @@ fn github_and_sarif_shapes() {
             .unwrap_or_else(|| panic!("{uri}"));
         let code = rule["id"].as_str().unwrap();
         assert_eq!(anchor, code.to_ascii_lowercase());
-        assert!(doc.contains(&format!("\n## {code}\n")), "{code} not in docs/rules.md");
+        assert!(
+            doc.contains(&format!("\n## {code}\n")),
+            "{code} not in docs/rules.md"
+        );
     }
     assert_eq!(
         run0["tool"]["driver"]["informationUri"].as_str(),
@@ -361,7 +364,10 @@ fn github_end_column_is_inclusive() {
         p.to_str().unwrap(),
     ]));
     let l = s.lines().next().unwrap_or_else(|| panic!("no OBX070: {s}"));
-    assert!(prop(l, "endColumn").unwrap() > prop(l, "col").unwrap(), "{l}");
+    assert!(
+        prop(l, "endColumn").unwrap() > prop(l, "col").unwrap(),
+        "{l}"
+    );
 }
 
 #[test]
@@ -386,7 +392,10 @@ fn rule_command() {
         assert_eq!(all.matches(section).count(), n, "{section}");
     }
     for code in list.lines().map(|l| &l[..6]) {
-        assert!(all.contains(&format!("{code} (")), "{code} missing in --all");
+        assert!(
+            all.contains(&format!("{code} (")),
+            "{code} missing in --all"
+        );
     }
     assert_eq!(run(["rule", "OBX999"]).status.code(), Some(2));
     assert_eq!(run(["rule", "--all", "--list"]).status.code(), Some(2));
@@ -596,7 +605,10 @@ fn json_findings(args: &[&str], cwd: Option<&Path>) -> (Vec<serde_json::Value>, 
     let o = c.output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&o)));
-    (v["diagnostics"].as_array().unwrap().clone(), o.status.code())
+    (
+        v["diagnostics"].as_array().unwrap().clone(),
+        o.status.code(),
+    )
 }
 
 /// A root file that cannot be read means the check could not run: exit 2
@@ -730,7 +742,10 @@ fn every_config_doveconf_rejects_has_an_error_finding() {
     let (d, _) = json_findings(&["53-settings-check-error.conf"], Some(&dir));
     let e = d.iter().find(|x| x["code"] == "OBX000").unwrap();
     assert_eq!(e["message"], "listen can't be set empty");
-    assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(1), Some(9)));
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(1), Some(9))
+    );
 }
 
 /// `obox_fs = <file` is read like the runtime reads it (relative to the

@@ -20,11 +20,11 @@ mod setting_list;
 pub mod settings_table;
 pub mod values;
 
-pub(crate) use parser::{read_file, strerror, value_file_path};
 pub use model::{
     ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting, SourceFile,
     Value,
 };
+pub(crate) use parser::{read_file, strerror, value_file_path};
 
 /// How `$var`, `$ENV:` and `<file` values are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
