@@ -2,8 +2,10 @@
 //! configuration with every fs setting parsed once, and the checks of the
 //! catalogue in spec §6, grouped in `rules/`.
 //!
-//! Entry points: [`lint_config`] for a parsed config, [`conf_error`] to
-//! turn a refused config into a diagnostic.
+//! Entry points: [`lint_file`] for a config file (reads it twice when it
+//! holds `$` or `<`: literally for the findings' places, expanding for what
+//! only the runtime sees), [`lint_config`] for a parsed config,
+//! [`conf_error`] to turn a refused config into a diagnostic.
 mod context;
 mod rule;
 mod rules;
