@@ -269,7 +269,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__generate__subcmd__man)
-            opts="-c -P -h -V --out-dir --completions-dir --config --color --show-secrets --help --version"
+            opts="-c -P -h -V --out-dir --completions-dir --rules-doc --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -280,6 +280,10 @@ _obox__cli() {
                     return 0
                     ;;
                 --completions-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules-doc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -821,7 +825,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__rule)
-            opts="-c -P -h -V --all --markdown --config --color --show-secrets --help --version"
+            opts="-c -P -h -V --all --list --markdown --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -116,8 +116,9 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s c -l config -
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'
 never\t'Never colour'"
-complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l all -d 'List every rule'
-complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l markdown -d 'With --all: a Markdown table (the README\'s rule table)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l all -d 'Print every rule\'s full documentation'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l list -d 'List every rule, one line each (code, severity, name, summary)'
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -l markdown -d 'Markdown: with --list the README\'s rule table, with --all the rule reference (docs/rules.md)'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s P -l show-secrets -d 'Print passwords, secret keys and tokens instead of hiding them'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand rule" -s V -l version -d 'Print version'
@@ -234,6 +235,7 @@ complete -c obox-cli -n "__fish_obox_cli_using_subcommand completions" -s h -l h
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand generate-man" -l out-dir -d 'Directory to write obox-cli.1 and one page per subcommand into' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand generate-man" -l completions-dir -d 'Also write the shell completions into this directory' -r -F
+complete -c obox-cli -n "__fish_obox_cli_using_subcommand generate-man" -l rules-doc -d 'Also write the lint rule reference (every rule\'s documentation, Markdown) to this file; the project keeps it as docs/rules.md' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand generate-man" -s c -l config -d 'dovecot.conf to read [default: /etc/dovecot/dovecot.conf]' -r -F
 complete -c obox-cli -n "__fish_obox_cli_using_subcommand generate-man" -l color -d 'When to colour output; NO_COLOR is honoured with `auto`' -r -f -a "auto\t'Colour when stdout is a terminal and NO_COLOR is unset'
 always\t'Always colour'

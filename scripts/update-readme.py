@@ -76,7 +76,7 @@ def s3_examples(text):
 
 
 text = s3_examples(text)
-rules = run("obox-cli rule --all --markdown")
+rules = run("obox-cli rule --list --markdown")
 text = text.replace("<!-- rules:begin -->\n<!-- rules:end -->",
                     "<!-- rules:begin -->\n" + rules + "<!-- rules:end -->")
 lint_json = open(os.path.join(root, "docs", "lint-json.md")).read().strip()

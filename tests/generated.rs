@@ -1,9 +1,10 @@
-//! Man pages and completions are generated from the clap definitions and
-//! checked in; this fails when they drift. Regenerate with
-//! `cargo run -- generate-man --out-dir man --completions-dir completions`.
+//! Man pages and completions are generated from the clap definitions, the
+//! lint rule reference (docs/rules.md) from the rule registry; all are
+//! checked in, and this fails when they drift. Regenerate with
+//! `cargo run -- generate-man --out-dir man --completions-dir completions --rules-doc docs/rules.md`.
 use crate::support::*;
 
-const REGEN: &str = "cargo run -- generate-man --out-dir man --completions-dir completions";
+const REGEN: &str = "cargo run -- generate-man --out-dir man --completions-dir completions --rules-doc docs/rules.md";
 
 #[test]
 fn man_pages_and_completions_are_up_to_date() {
@@ -68,5 +69,47 @@ fn completions_command_prints_each_shell() {
             o.stdout, checked_in,
             "{shell} completions drifted; regenerate with: {REGEN}"
         );
+    }
+}
+
+/// docs/rules.md is what `generate-man --rules-doc` writes now, holds every
+/// rule of `rule --list` with its four sections, and equals
+/// `rule --all --markdown`.
+#[test]
+fn rules_doc_is_up_to_date() {
+    let dir = tempdir();
+    let fresh = dir.path().join("rules.md");
+    let o = run([
+        "generate-man",
+        "--out-dir",
+        dir.path().join("man").to_str().unwrap(),
+        "--rules-doc",
+        fresh.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fresh = std::fs::read_to_string(&fresh).unwrap();
+    let checked_in = std::fs::read_to_string(root().join("docs/rules.md")).unwrap_or_default();
+    assert!(
+        fresh == checked_in,
+        "docs/rules.md is out of date; regenerate with: {REGEN}"
+    );
+    assert_eq!(stdout(&run(["rule", "--all", "--markdown"])), fresh);
+    let list = stdout(&run(["rule", "--list"]));
+    let codes: Vec<&str> = list.lines().map(|l| &l[..6]).collect();
+    assert!(codes.len() >= 88);
+    for code in &codes {
+        let start = fresh
+            .find(&format!("\n## {code}\n"))
+            .unwrap_or_else(|| panic!("{code} missing"));
+        let section = &fresh[start + 1..];
+        let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+        for h in [
+            "### What it does",
+            "### Why is this bad?",
+            "### Example",
+            "### Fix",
+        ] {
+            assert!(section.contains(h), "{code}: no {h}");
+        }
     }
 }

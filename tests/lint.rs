@@ -117,7 +117,7 @@ fn changed_lines(a: &str, b: &str) -> usize {
 #[test]
 fn every_rule_fixture_triggers_and_clean_does_not() {
     let dir = tempdir();
-    let all = stdout(&run(["rule", "--all"]));
+    let all = stdout(&run(["rule", "--list"]));
     let codes: Vec<&str> = all
         .lines()
         .filter_map(|l| l.split_whitespace().next())
@@ -281,6 +281,93 @@ fn github_and_sarif_shapes() {
         r["locations"][0]["physicalLocation"]["region"]["startLine"],
         line
     );
+    // Every helpUri names docs/rules.md on the project's repository and an
+    // anchor that the committed file has (`## OBXnnn` -> `#obxnnn`).
+    let doc = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
+    let repo = env!("CARGO_PKG_REPOSITORY");
+    assert!(repo.starts_with("https://github.com/"), "{repo}");
+    for rule in rules {
+        let uri = rule["helpUri"].as_str().unwrap();
+        let anchor = uri
+            .strip_prefix(&format!("{repo}/blob/main/docs/rules.md#"))
+            .unwrap_or_else(|| panic!("{uri}"));
+        let code = rule["id"].as_str().unwrap();
+        assert_eq!(anchor, code.to_ascii_lowercase());
+        assert!(
+            doc.contains(&format!("\n## {code}\n")),
+            "{code} not in docs/rules.md"
+        );
+    }
+    assert_eq!(
+        run0["tool"]["driver"]["informationUri"].as_str(),
+        Some(repo)
+    );
+}
+
+/// GitHub annotation columns are inclusive: `endColumn` is the last
+/// character of the span (the 13 characters of `max_retries=0` end 12
+/// after `col`), and never before `col`, even for an empty span.
+#[test]
+fn github_end_column_is_inclusive() {
+    let f = fixtures().join("OBX068.conf");
+    let (line, col) = expected("OBX068");
+    let o = run([
+        "lint",
+        "--format",
+        "github",
+        "--select",
+        "OBX068",
+        f.to_str().unwrap(),
+    ]);
+    let s = stdout(&o);
+    let want = format!(
+        ",line={line},col={col},endLine={line},endColumn={},",
+        col + "max_retries=0".len() - 1
+    );
+    assert!(s.contains(&want), "{want} not in {s}");
+    // Over every fixture: a one-line annotation never ends before it starts.
+    let mut args = vec!["lint".to_string(), "--format".into(), "github".into()];
+    let mut all: Vec<PathBuf> = std::fs::read_dir(fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "conf"))
+        .collect();
+    all.sort();
+    args.extend(all.iter().map(|p| p.display().to_string()));
+    let s = stdout(&run(&args));
+    let prop = |l: &str, k: &str| -> Option<usize> {
+        l.split([' ', ',', ':'])
+            .find_map(|p| p.strip_prefix(&format!("{k}=")))
+            .map(|v| v.parse().unwrap())
+    };
+    let mut n = 0;
+    for l in s.lines() {
+        if let (Some(c), Some(e)) = (prop(l, "col"), prop(l, "endColumn")) {
+            assert!(e >= c, "{l}");
+            assert_eq!(prop(l, "line"), prop(l, "endLine"), "{l}");
+            n += 1;
+        }
+    }
+    assert!(n > 60, "{n} annotations with columns");
+    // OBX070 (credentials in a world-readable file) marks the value, not
+    // an empty point before it.
+    let dir = tempdir();
+    let (found, _, _) = lint_fixture(&fixtures().join("OBX070.conf"), dir.path());
+    assert!(found.iter().any(|f| f.0 == "OBX070"), "{found:?}");
+    let p = dir.path().join("OBX070.conf");
+    let s = stdout(&run([
+        "lint",
+        "--format",
+        "github",
+        "--select",
+        "OBX070",
+        p.to_str().unwrap(),
+    ]));
+    let l = s.lines().next().unwrap_or_else(|| panic!("no OBX070: {s}"));
+    assert!(
+        prop(l, "endColumn").unwrap() > prop(l, "col").unwrap(),
+        "{l}"
+    );
 }
 
 #[test]
@@ -290,9 +377,28 @@ fn rule_command() {
     for section in ["## What it does", "## Why is this bad?", "## Example"] {
         assert!(s.contains(section), "{s}");
     }
-    let o = run(["rule", "--all"]);
-    assert!(stdout(&o).lines().count() >= 60);
+    // --list: one line per rule; --all: every rule's full sections.
+    let list = stdout(&run(["rule", "--list"]));
+    let n = list.lines().count();
+    assert!(n >= 88, "{n} rules listed");
+    assert!(list.lines().all(|l| l.starts_with("OBX")), "{list}");
+    let all = stdout(&run(["rule", "--all"]));
+    for section in [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "## Fix",
+    ] {
+        assert_eq!(all.matches(section).count(), n, "{section}");
+    }
+    for code in list.lines().map(|l| &l[..6]) {
+        assert!(
+            all.contains(&format!("{code} (")),
+            "{code} missing in --all"
+        );
+    }
     assert_eq!(run(["rule", "OBX999"]).status.code(), Some(2));
+    assert_eq!(run(["rule", "--all", "--list"]).status.code(), Some(2));
 }
 
 #[test]
@@ -389,9 +495,9 @@ fn sarif_is_valid_against_the_published_schema() {
 }
 
 /// Every configuration example of the obox docs that the spec quotes
-/// (tests/fixtures/docs/) gives exactly the findings its `# expect:` line
-/// lists: the documented doc mistakes of spec §7, and for the two Amazon S3
-/// examples the findings defended in the file's comments.
+/// (tests/fixtures/docs/), linted with every rule, gives exactly the
+/// findings its `# expect:` line lists: the documented doc mistakes of spec
+/// §7, and the findings defended in the file's comments.
 #[test]
 fn docs_examples_give_exactly_the_expected_findings() {
     let dir = tempdir();
@@ -403,6 +509,11 @@ fn docs_examples_give_exactly_the_expected_findings() {
         assert!(
             text.lines().any(|l| l.starts_with("# expect: ")),
             "{}: no `# expect:` line",
+            p.display()
+        );
+        assert!(
+            !text.lines().any(|l| l.starts_with("# args: --select")),
+            "{}: doc examples are linted with every rule",
             p.display()
         );
         let (mut found, status, h) = lint_fixture(&p, dir.path());
@@ -460,4 +571,303 @@ fn human_format_honours_no_color_and_color_flag() {
     assert!(!tty.contains(ESC) && tty.contains("error[OBX050]"), "{tty}");
     let plain = human(&["--color", "never"], None);
     assert!(plain.contains("error[OBX050]"), "{plain}");
+}
+
+/// The scenario fixtures of tests/fixtures/lint/ (filters, recovery after a
+/// chain problem, version-dependent names) give exactly the findings their
+/// `# expect:` line lists, at those places.
+#[test]
+fn scenario_fixtures_give_exactly_the_expected_findings() {
+    let dir = tempdir();
+    let mut n = 0;
+    for e in std::fs::read_dir(root().join("tests/fixtures/lint")).unwrap() {
+        let p = e.unwrap().path();
+        let (mut found, status, h) = lint_fixture(&p, dir.path());
+        let mut want = h.expect.clone();
+        assert!(!want.is_empty(), "{}: no `# expect:`", p.display());
+        found.sort();
+        want.sort();
+        assert_eq!(found, want, "{}", p.display());
+        assert_eq!(status, Some(1), "{}", p.display());
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} scenario fixtures");
+}
+
+/// The findings of `lint --format json` for `file`, as JSON objects, and
+/// the exit status.
+fn json_findings(args: &[&str], cwd: Option<&Path>) -> (Vec<serde_json::Value>, Option<i32>) {
+    let mut c = cmd();
+    c.args(["lint", "--format", "json"]).args(args);
+    if let Some(d) = cwd {
+        c.current_dir(d);
+    }
+    let o = c.output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&o)));
+    (
+        v["diagnostics"].as_array().unwrap().clone(),
+        o.status.code(),
+    )
+}
+
+/// A root file that cannot be read means the check could not run: exit 2
+/// with `obox-cli: error: …: PATH: REASON` on stderr and nothing on stdout,
+/// whatever --ignore says; never an OBX000 finding without a place.
+#[test]
+fn unreadable_root_file_exits_2() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = tempdir();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let check = |o: &std::process::Output, path: &Path, reason: &str| {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+        assert!(o.stdout.is_empty(), "{}", stdout(o));
+        let want = format!(": {}: {reason}", path.display());
+        let err = stderr(o);
+        assert!(
+            err.starts_with("obox-cli: error: ") && err.trim_end().ends_with(&want),
+            "{err}"
+        );
+    };
+    // A directory given as FILE.
+    for extra in [&[][..], &["--ignore", "OBX000"][..]] {
+        let o = cmd()
+            .args(["lint", "--format", "json"])
+            .args(extra)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        check(&o, dir.path(), "Is a directory");
+    }
+    // A file without read permission. Tests often run as root, who may read
+    // anything: then the binary runs as nobody (uid/gid 65534).
+    let p = dir.path().join("secret.conf");
+    std::fs::copy(fixtures().join("OBX050.clean.conf"), &p).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let privileged = std::fs::read(&p).is_ok();
+    for extra in [&[][..], &["--ignore", "OBX000"][..]] {
+        let mut c = cmd();
+        c.args(["lint", "--format", "json"]).args(extra).arg(&p);
+        if privileged {
+            c.uid(65534).gid(65534);
+        }
+        let o = c.output().unwrap();
+        check(&o, &p, "Permission denied");
+    }
+    // A missing file, too.
+    let missing = dir.path().join("missing.conf");
+    let o = run(["lint", missing.to_str().unwrap()]);
+    check(&o, &missing, "No such file or directory");
+}
+
+/// A problem in an included file is a finding (Dovecot rejects the file),
+/// placed in the included file at its line and column.
+#[test]
+fn include_errors_point_into_the_included_file() {
+    let dir = tempdir();
+    std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+    std::fs::write(
+        dir.path().join("main.conf"),
+        "mail_uid = vmail\n!include conf.d/*.conf\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("conf.d/10-bad.conf"),
+        "mail_gid = vmail\n  bogus_setting = 1\n",
+    )
+    .unwrap();
+    let (d, status) = json_findings(&["main.conf"], Some(dir.path()));
+    assert_eq!(status, Some(1));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "OBX000");
+    assert_eq!(d[0]["severity"], "error");
+    assert_eq!(d[0]["file"], "conf.d/10-bad.conf");
+    assert_eq!(d[0]["line"], 2);
+    assert_eq!(d[0]["column"], 3);
+    assert_eq!(d[0]["message"], "Unknown setting: bogus_setting");
+}
+
+/// Every configuration the real doveconf rejects in the oracle's recorded
+/// verdicts (bad-configs/expected.tsv, `-n` and `-x` runs alike) gets at
+/// least one error finding from lint (exit 1); a root file that does not
+/// exist is exit 2. Delayed errors (a missing `}`, a failed settings check)
+/// and errors only the expanding reading sees (`$var`, `<file`) included.
+#[test]
+fn every_config_doveconf_rejects_has_an_error_finding() {
+    let dir = shared().join("oracle/bad-configs");
+    let rows = read_tsv(&dir.join("expected.tsv"));
+    let mut rejected: Vec<String> = rows
+        .iter()
+        .filter(|r| String::from_utf8_lossy(&r[2]) != "0")
+        .map(|r| String::from_utf8(r[0].clone()).unwrap())
+        .collect();
+    rejected.dedup();
+    assert!(rejected.len() >= 30, "{} rejected cases", rejected.len());
+    for must in [
+        "01-unclosed-brace.conf",
+        "53-settings-check-error.conf",
+        "60-unclosed-brace-in-include.conf",
+        "41-keyfile-missing.conf",
+    ] {
+        assert!(rejected.iter().any(|f| f == must), "{must}");
+    }
+    for f in &rejected {
+        if !dir.join(f).exists() {
+            // Case 61 names a file that deliberately does not exist.
+            let o = cmd().args(["lint", f]).current_dir(&dir).output().unwrap();
+            assert_eq!(o.status.code(), Some(2), "{f}");
+            continue;
+        }
+        let (d, status) = json_findings(&[f], Some(&dir));
+        assert!(
+            d.iter().any(|x| x["severity"] == "error"),
+            "{f}: no error finding: {d:?}"
+        );
+        assert_eq!(status, Some(1), "{f}");
+        // An error with a place names a file that exists.
+        for x in d.iter().filter(|x| !x["file"].is_null()) {
+            assert!(dir.join(x["file"].as_str().unwrap()).exists(), "{f}: {x}");
+        }
+    }
+    // The places of the delayed ones: the unclosed section's header, in the
+    // included file for case 60.
+    let (d, _) = json_findings(&["60-unclosed-brace-in-include.conf"], Some(&dir));
+    let e = d.iter().find(|x| x["code"] == "OBX000").unwrap();
+    assert!(
+        e["message"].as_str().unwrap().starts_with("Missing '}'"),
+        "{e}"
+    );
+    assert!(e["file"].as_str().unwrap().ends_with(".d/open.conf"), "{e}");
+    let (d, _) = json_findings(&["53-settings-check-error.conf"], Some(&dir));
+    let e = d.iter().find(|x| x["code"] == "OBX000").unwrap();
+    assert_eq!(e["message"], "listen can't be set empty");
+    assert_eq!(
+        (e["line"].as_u64(), e["column"].as_u64()),
+        (Some(1), Some(9))
+    );
+}
+
+/// `obox_fs = <file` is read like the runtime reads it (relative to the
+/// including file's directory) and linted, findings pointing into that
+/// file; a value file that cannot be read is an OBX000 error.
+#[test]
+fn fs_value_files_are_linted_in_place() {
+    let dir = tempdir();
+    let d = dir.path();
+    std::fs::create_dir(d.join("conf.d")).unwrap();
+    std::fs::write(d.join("main.conf"), "!include conf.d/90-obox.conf\n").unwrap();
+    std::fs::write(
+        d.join("conf.d/90-obox.conf"),
+        "plugin {\n  obox_fs = <obox_fs.txt\n  obox_index_fs = < /nonexistent/obox_index_fs.txt\n}\n",
+    )
+    .unwrap();
+    // The value file (next to the including file, not main.conf) holds a
+    // chain whose compress level is out of range.
+    let chain = "fscache:512M:/var/cache/mails:compress:zstd:30:aws-s3:https://b.s3.eu-central-1.amazonaws.com/?region=eu-central-1&auth_role=s3access";
+    std::fs::write(d.join("conf.d/obox_fs.txt"), format!("{chain}\n")).unwrap();
+    let (found, status) = json_findings(&["--select", "OBX0", "main.conf"], Some(d));
+    assert_eq!(status, Some(1));
+    let level = found
+        .iter()
+        .find(|x| x["code"] == "OBX020")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(level["file"], "conf.d/obox_fs.txt");
+    assert_eq!(level["line"], 1);
+    let col = chain.find(":30:").unwrap() + 2;
+    assert_eq!(level["column"].as_u64(), Some(col as u64));
+    assert!(
+        !found.iter().any(|x| x["code"] == "OBX010"),
+        "a <file value is not a driver name: {found:?}"
+    );
+    // The unreadable one, as Dovecot's runtime reports it.
+    let missing = found
+        .iter()
+        .find(|x| x["code"] == "OBX000")
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert_eq!(missing["severity"], "error");
+    assert_eq!(missing["file"], "conf.d/90-obox.conf");
+    assert_eq!(missing["line"], 3);
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("Can't open file /nonexistent/obox_index_fs.txt"),
+        "{missing}"
+    );
+}
+
+/// JSON columns count characters, not bytes: a finding after multibyte
+/// UTF-8 on its line has the column of its first character.
+#[test]
+fn json_columns_count_characters() {
+    let dir = tempdir();
+    let p = dir.path().join("utf8.conf");
+    let line = "  obox_fs = fscache:512M:/var/cache/mäil/ü€𝄞:compress:zstd:30:posix:prefix=/tmp/";
+    std::fs::write(&p, format!("plugin {{\n{line}\n}}\n")).unwrap();
+    let (d, _) = json_findings(&["--select", "OBX020", p.to_str().unwrap()], None);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let byte = line.find(":30:").unwrap() + 1;
+    let chars = line[..byte].chars().count();
+    assert!(chars < byte, "the line must hold multibyte characters");
+    assert_eq!(d[0]["line"], 2);
+    assert_eq!(d[0]["column"].as_u64(), Some(chars as u64 + 1));
+    assert_eq!(d[0]["end_column"].as_u64(), Some(chars as u64 + 3));
+}
+
+/// Recovery mode changes what the linter sees, never what is accepted:
+/// over the oracle's fs strings (and some more), `parse_recovering`
+/// accepts exactly what `parse_with` accepts, its first problem is
+/// `parse_with`'s error, and after a level out of range the AST is still
+/// built.
+#[test]
+fn recovering_parse_agrees_with_strict_parse() {
+    use obox_cli::fs_chain::{ParseOptions, parse_recovering, parse_with};
+    let mut strings: Vec<String> = std::fs::read_to_string(shared().join("oracle/fs-strings.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    assert!(strings.len() >= 50);
+    strings.extend(
+        [
+            "compress:zstd:30:posix",
+            "compress:gz:99:crypt:bogus=1:posix:mode=999:x",
+            "randomfail:all=200,bogus=1:compress:zstd:0:posix",
+            "fscache:1.5G:/c:compress:lz4:42:s3:https://h/?x=1",
+            "dict:bogus:file:/tmp/x",
+            "compress:zstd:abc:posix",
+        ]
+        .map(String::from),
+    );
+    let mut recovered_asts = 0;
+    for s in &strings {
+        for (oss_only, lenient) in [(false, false), (true, false), (false, true)] {
+            let opts = ParseOptions {
+                oss_only,
+                lenient,
+                ..ParseOptions::default()
+            };
+            let strict = parse_with(s, &opts);
+            let r = parse_recovering(s, &opts);
+            assert_eq!(strict.is_ok(), r.accepted(), "{s:?} {opts:?}");
+            match (&strict, r.notes.first(), &r.chain) {
+                (Ok(a), None, Ok(b)) => assert_eq!(a, b, "{s:?}"),
+                (Err(e), Some(first), _) => assert_eq!(e, first, "{s:?}"),
+                (Err(e), None, Err(fatal)) => assert_eq!(e, fatal, "{s:?}"),
+                other => panic!("{s:?}: {other:?}"),
+            }
+            if strict.is_err() && r.chain.is_ok() {
+                recovered_asts += 1;
+            }
+        }
+    }
+    assert!(recovered_asts >= 5, "{recovered_asts}");
+    let r = parse_recovering("compress:zstd:30:posix", &ParseOptions::default());
+    assert_eq!(r.notes.len(), 1);
+    assert!(r.chain.is_ok());
+    // A level that is not a number may mean shifted fields: still fatal.
+    let r = parse_recovering("compress:zstd:abc:posix", &ParseOptions::default());
+    assert!(r.chain.is_err() && r.notes.is_empty());
 }

@@ -110,7 +110,7 @@ fn readme_rule_table_matches_the_registry() {
     let text = readme();
     let begin = text.find("<!-- rules:begin -->\n").unwrap() + "<!-- rules:begin -->\n".len();
     let end = text.find("<!-- rules:end -->").unwrap();
-    let o = run(["rule", "--all", "--markdown"]);
+    let o = run(["rule", "--list", "--markdown"]);
     assert_eq!(
         &text[begin..end],
         stdout(&o),

@@ -1,5 +1,6 @@
-//! Shell completions and man pages, generated from the clap definitions.
-//! The generated files are checked in under completions/ and man/;
+//! Shell completions and man pages, generated from the clap definitions,
+//! and the lint rule reference, generated from the rule registry.
+//! The generated files are checked in under completions/, man/ and docs/;
 //! tests/generated.rs fails when they drift from the code.
 use crate::ExitStatus;
 use clap::CommandFactory;
@@ -23,6 +24,10 @@ pub struct ManArgs {
     /// Also write the shell completions into this directory.
     #[arg(long)]
     pub completions_dir: Option<PathBuf>,
+    /// Also write the lint rule reference (every rule's documentation,
+    /// Markdown) to this file; the project keeps it as docs/rules.md.
+    #[arg(long, value_name = "FILE")]
+    pub rules_doc: Option<PathBuf>,
 }
 
 /// The file name clap_complete's scripts are installed under, per shell.
@@ -89,6 +94,14 @@ pub fn man(a: &ManArgs) -> anyhow::Result<ExitStatus> {
             std::fs::write(&p, completion(*shell))
                 .with_context(|| format!("writing {}", p.display()))?;
         }
+    }
+    if let Some(p) = &a.rules_doc {
+        std::fs::write(p, super::rule::rules_markdown())
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &a.rules_doc {
+        std::fs::write(p, super::rule::rules_markdown())
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     Ok(ExitStatus::Success)
 }

@@ -2,7 +2,7 @@
 //! formats. Exit 0 clean, 1 findings at or above --fail-on, 2 usage/IO.
 use crate::ExitStatus;
 use crate::cli::GlobalArgs;
-use crate::conf::{self, ExpandMode, Files, SourceFile};
+use crate::conf::Files;
 use crate::diagnostic::{
     Diagnostic, RenderOptions, Severity, render_github, render_human, render_json, render_sarif,
 };
@@ -59,7 +59,7 @@ pub fn run(args: &LintArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             .iter()
             .any(|r| r.code.starts_with(&code.to_ascii_uppercase()))
         {
-            anyhow::bail!("no rule matches '{code}' (see `obox-cli rule --all`)");
+            anyhow::bail!("no rule matches '{code}' (see `obox-cli rule --list`)");
         }
     }
     let settings = LintSettings {
@@ -82,29 +82,12 @@ pub fn run(args: &LintArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let mut files = Files::default();
     let mut diags: Vec<Diagnostic> = Vec::new();
     for path in &paths {
-        if !path.exists() {
-            anyhow::bail!("{}: no such file", path.display());
-        }
+        // A root file that cannot be read means the check could not run:
+        // exit 2 with an error, never a finding that --ignore could hide.
+        let linted = lint::lint_file(path, &settings)?;
         let base = files.files.len();
-        let mut found = match conf::load(path, ExpandMode::Literal) {
-            Ok(cfg) => {
-                let d = lint::lint_config(&cfg, &settings);
-                files.files.extend(cfg.files.files);
-                d
-            }
-            Err(e) => {
-                // Keep the file so the error's code frame can be shown.
-                if let Ok(text) = std::fs::read(path) {
-                    files.add(SourceFile::new(path.display().to_string(), text));
-                }
-                let d = lint::conf_error(&e);
-                if settings.enabled(&d.code) {
-                    vec![d]
-                } else {
-                    vec![]
-                }
-            }
-        };
+        let mut found = linted.diags;
+        files.files.extend(linted.files.files);
         for d in &mut found {
             for l in d.primary.iter_mut().chain(d.secondary.iter_mut()) {
                 l.origin.file.0 += base;

@@ -1,4 +1,5 @@
-//! `obox-cli rule CODE` explains one rule; `rule --all` lists them.
+//! `obox-cli rule CODE` explains one rule; `rule --all` explains them all,
+//! `rule --list` lists them one per line.
 use crate::ExitStatus;
 use crate::cli::GlobalArgs;
 use crate::lint::{RULES, rule};
@@ -8,22 +9,27 @@ use std::io::Write;
 #[command(after_help = "Examples:
   obox-cli rule OBX050
   obox-cli rule missing-region
-  obox-cli rule --all")]
+  obox-cli rule --list
+  obox-cli rule --all | less")]
 pub struct RuleArgs {
     /// Rule code (OBX050) or name (missing-region).
-    #[arg(required_unless_present = "all", value_name = "CODE")]
+    #[arg(required_unless_present_any = ["all", "list"], value_name = "CODE")]
     pub code: Option<String>,
-    /// List every rule.
-    #[arg(long, conflicts_with = "code")]
+    /// Print every rule's full documentation.
+    #[arg(long, conflicts_with_all = ["code", "list"])]
     pub all: bool,
-    /// With --all: a Markdown table (the README's rule table).
-    #[arg(long, requires = "all")]
+    /// List every rule, one line each (code, severity, name, summary).
+    #[arg(long, conflicts_with = "code")]
+    pub list: bool,
+    /// Markdown: with --list the README's rule table, with --all the rule
+    /// reference (docs/rules.md).
+    #[arg(long)]
     pub markdown: bool,
 }
 
 pub fn run(args: &RuleArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
-    if args.all && args.markdown {
+    if args.list && args.markdown {
         writeln!(out, "| code | name | severity | what it checks |")?;
         writeln!(out, "|---|---|---|---|")?;
         for r in RULES {
@@ -38,7 +44,7 @@ pub fn run(args: &RuleArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Success);
     }
-    if args.all {
+    if args.list {
         for r in RULES {
             writeln!(
                 out,
@@ -51,12 +57,46 @@ pub fn run(args: &RuleArgs, _g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
         }
         return Ok(ExitStatus::Success);
     }
+    if args.all && args.markdown {
+        write!(out, "{}", rules_markdown())?;
+        return Ok(ExitStatus::Success);
+    }
+    if args.all {
+        for (i, r) in RULES.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            write!(out, "{}", r.docs())?;
+        }
+        return Ok(ExitStatus::Success);
+    }
     let code = args.code.as_deref().unwrap_or_default();
     match rule(code) {
         Some(r) => {
-            write!(out, "{}", r.docs())?;
+            if args.markdown {
+                write!(out, "{}", r.markdown())?;
+            } else {
+                write!(out, "{}", r.docs())?;
+            }
             Ok(ExitStatus::Success)
         }
-        None => anyhow::bail!("unknown rule '{code}' (see `obox-cli rule --all`)"),
+        None => anyhow::bail!("unknown rule '{code}' (see `obox-cli rule --list`)"),
     }
+}
+
+/// docs/rules.md: every rule's documentation, one `## OBXnnn` heading each
+/// (the anchors SARIF's helpUri points at).
+pub fn rules_markdown() -> String {
+    let mut s = String::from(
+        "# obox-cli lint rules\n\n\
+         <!-- Generated from the rule registry (src/lint/rule.rs) by\n\
+         `obox-cli generate-man --rules-doc docs/rules.md`; do not edit. -->\n\n\
+         Every rule of `obox-cli lint`, in code order. `obox-cli rule CODE` prints\n\
+         one of them, `obox-cli rule --list` the index.\n",
+    );
+    for r in RULES {
+        s.push('\n');
+        s.push_str(&r.markdown());
+    }
+    s
 }

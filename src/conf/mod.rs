@@ -24,6 +24,7 @@ pub use model::{
     ConfError, ConfWarning, Config, FileId, Files, Origin, Section, Segment, Setting, SourceFile,
     Value,
 };
+pub(crate) use parser::{read_file, strerror, value_file_path};
 
 /// How `$var`, `$ENV:` and `<file` values are treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -873,14 +873,7 @@ impl Parser {
                 });
             }
             let fname_s = String::from_utf8_lossy(fname).into_owned();
-            let full = if fname_s.starts_with('/') {
-                fname_s.clone()
-            } else {
-                match path.rfind('/') {
-                    Some(i) => format!("{}/{fname_s}", &path[..i]),
-                    None => fname_s.clone(),
-                }
-            };
+            let full = value_file_path(path, &fname_s);
             let internal = self.internal_key(node, key);
             if !self.includes {
                 return Err(LineError::at(
@@ -1052,7 +1045,7 @@ fn lossy_string(b: &[u8]) -> String {
 }
 
 /// Read a whole file, refusing more than `limit` bytes.
-fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+pub(crate) fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let f = std::fs::File::open(path).map_err(|e| strerror(&e))?;
     let too_large = || format!("File too large (over {limit} bytes in all)");
@@ -1076,6 +1069,19 @@ fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
         return Err(too_large());
     }
     Ok(buf)
+}
+
+/// Where `key = <fname` reads from: an absolute name as is, a relative one
+/// in the directory of the including file's path as constructed (the
+/// linter resolves fs values the same way).
+pub(crate) fn value_file_path(including: &str, fname: &str) -> String {
+    if fname.starts_with('/') {
+        return fname.to_string();
+    }
+    match including.rfind('/') {
+        Some(i) => format!("{}/{fname}", &including[..i]),
+        None => fname.to_string(),
+    }
 }
 
 /// The C library's text for an I/O error, without Rust's "(os error N)".

@@ -15,11 +15,22 @@ pub fn render_github(diags: &[Diagnostic], files: &Files, opts: RenderOptions) -
         let msg = if opts.show_secrets { msg } else { redact(&msg) };
         let mut props = vec![format!("title={}", prop(&format!("{} {}", d.code, d.name)))];
         if let Some(l) = d.location(files) {
-            props.insert(0, format!("file={}", prop(&l.file)));
-            props.insert(1, format!("line={}", l.line));
-            props.insert(2, format!("col={}", l.column));
-            props.insert(3, format!("endLine={}", l.end_line));
-            props.insert(4, format!("endColumn={}", l.end_column));
+            let mut loc = vec![
+                format!("file={}", prop(&l.file)),
+                format!("line={}", l.line),
+            ];
+            // GitHub's columns are both inclusive (our end is exclusive),
+            // and may only be given for a one-line range; an empty span
+            // still marks the character it is at.
+            if l.end_line <= l.line {
+                let end = l.end_column.saturating_sub(1).max(l.column);
+                loc.push(format!("col={}", l.column));
+                loc.push(format!("endLine={}", l.line));
+                loc.push(format!("endColumn={end}"));
+            } else {
+                loc.push(format!("endLine={}", l.end_line));
+            }
+            props.splice(0..0, loc);
         }
         out.push_str(&format!("::{level} {}::{}\n", props.join(","), data(&msg)));
     }

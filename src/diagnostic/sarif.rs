@@ -12,6 +12,8 @@ pub struct SarifRule {
     pub short: String,
     pub full: String,
     pub severity: Severity,
+    /// The rule's documentation page (its docs/rules.md anchor).
+    pub help_uri: String,
 }
 
 fn level(s: Severity) -> &'static str {
@@ -44,7 +46,7 @@ pub fn render_sarif(
                 "shortDescription": { "text": r.short },
                 "fullDescription": { "text": r.full },
                 "defaultConfiguration": { "level": level(r.severity) },
-                "helpUri": format!("https://github.com/obox-cli/obox-cli/blob/main/docs/rules.md#{}", r.code.to_lowercase()),
+                "helpUri": r.help_uri,
             })
         })
         .collect();
@@ -86,7 +88,7 @@ pub fn render_sarif(
             "tool": { "driver": {
                 "name": "obox-cli",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/obox-cli/obox-cli",
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
                 "rules": rules_json,
             }},
             "columnKind": "unicodeCodePoints",

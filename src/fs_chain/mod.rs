@@ -104,6 +104,40 @@ pub fn parse_with(value: &str, opts: &ParseOptions) -> Result<FsChain, FsChainEr
     parser::Parser::new(value, opts).chain(0, value.len(), true, &mut Vec::new(), 0)
 }
 
+/// A chain read in recovery mode: the AST when its shape could be read,
+/// and every problem found. `chain` is `Err` only for a fatal problem (a
+/// missing parent, an unknown driver, a bad URL), which is then not
+/// repeated in `notes`.
+#[derive(Debug, Clone)]
+pub struct Recovered {
+    pub chain: Result<FsChain, FsChainError>,
+    /// Problems noted before or besides the fatal one, in reading order.
+    /// fs_init would stop at the first of them; the linter reports all.
+    pub notes: Vec<FsChainError>,
+}
+
+impl Recovered {
+    /// Whether Dovecot would accept the chain: no fatal problem and no note.
+    pub fn accepted(&self) -> bool {
+        self.chain.is_ok() && self.notes.is_empty()
+    }
+}
+
+/// Parse like [`parse_with`], but go on past problems that leave the
+/// chain's shape clear (a compress level out of range, an unknown posix,
+/// crypt or randomfail option, an unreadable fscache size, an unknown dict
+/// encoding), so that a linter can check the rest. Which strings are
+/// accepted does not change: `parse_with` fails exactly when
+/// [`Recovered::accepted`] is false, with the first problem.
+pub fn parse_recovering(value: &str, opts: &ParseOptions) -> Recovered {
+    let p = parser::Parser::recovering(value, opts);
+    let chain = p.chain(0, value.len(), true, &mut Vec::new(), 0);
+    Recovered {
+        chain,
+        notes: p.into_notes(),
+    }
+}
+
 pub(crate) fn ser_span<S: serde::Serializer>(sp: &Span, s: S) -> Result<S::Ok, S::Error> {
     use serde::Serialize;
     [sp.start, sp.end].serialize(s)

@@ -43,13 +43,47 @@ const OSS_DICT_MODULES: &[&str] = &[
 pub(super) struct Parser<'a> {
     text: &'a str,
     opts: &'a ParseOptions,
+    /// In recovery mode, problems after which the chain's shape is still
+    /// clear (a level out of range, an unknown option) are noted here and
+    /// reading goes on; otherwise the first one is the error, as in fs_init.
+    notes: Option<std::cell::RefCell<Vec<FsChainError>>>,
 }
 
 type R<T> = Result<T, FsChainError>;
 
 impl<'a> Parser<'a> {
     pub(super) fn new(text: &'a str, opts: &'a ParseOptions) -> Self {
-        Parser { text, opts }
+        Parser {
+            text,
+            opts,
+            notes: None,
+        }
+    }
+
+    /// A parser that notes recoverable problems instead of stopping.
+    pub(super) fn recovering(text: &'a str, opts: &'a ParseOptions) -> Self {
+        Parser {
+            text,
+            opts,
+            notes: Some(Default::default()),
+        }
+    }
+
+    /// The problems noted while reading (recovery mode only).
+    pub(super) fn into_notes(self) -> Vec<FsChainError> {
+        self.notes.map(|n| n.into_inner()).unwrap_or_default()
+    }
+
+    /// A recoverable problem: noted (and reading goes on) in recovery
+    /// mode, else the error that ends the parse.
+    fn soft(&self, e: FsChainError) -> R<()> {
+        match &self.notes {
+            Some(n) => {
+                n.borrow_mut().push(e);
+                Ok(())
+            }
+            None => Err(e),
+        }
     }
 
     fn err(&self, kind: K, span: Span, stack: &[String]) -> FsChainError {
@@ -195,19 +229,24 @@ impl<'a> Parser<'a> {
                 };
                 let raw_level = &self.text[c1 + 1..c2];
                 let (min, max) = algo.level_range();
-                let level = parse_level(raw_level)
-                    .filter(|l| (i64::from(min)..=i64::from(max)).contains(l))
-                    .ok_or_else(|| {
-                        self.err(
-                            K::CompressLevel {
-                                raw: raw_level.into(),
-                                min,
-                                max,
-                            },
-                            Span::new(c1 + 1, c2),
-                            stack,
-                        )
-                    })?;
+                let level_err = || {
+                    self.err(
+                        K::CompressLevel {
+                            raw: raw_level.into(),
+                            min,
+                            max,
+                        },
+                        Span::new(c1 + 1, c2),
+                        stack,
+                    )
+                };
+                // A number out of range leaves the layer's shape intact (a
+                // recoverable note); a non-number may mean shifted fields.
+                let level = parse_level(raw_level).ok_or_else(level_err)?;
+                if !(i64::from(min)..=i64::from(max)).contains(&level) {
+                    self.soft(level_err())?;
+                }
+                let level = level.clamp(i64::from(i32::MIN), i64::from(i32::MAX));
                 let kind = LayerKind::Compress(Compress {
                     maybe,
                     algo,
@@ -226,17 +265,18 @@ impl<'a> Parser<'a> {
                     let item = &self.text[p..c];
                     let Some(eq) = item.find('=') else { break };
                     let key = &item[..eq];
-                    if !CRYPT_KEYS.contains(&key) {
-                        return Err(self.err(
+                    if CRYPT_KEYS.contains(&key) {
+                        params.push(KeyValue {
+                            key: self.spanned(p, p + eq),
+                            value: self.spanned(p + eq + 1, c),
+                        });
+                    } else {
+                        self.soft(self.err(
                             K::CryptInvalidParameter(key.into()),
                             Span::new(p, p + eq),
                             stack,
-                        ));
+                        ))?;
                     }
-                    params.push(KeyValue {
-                        key: self.spanned(p, p + eq),
-                        value: self.spanned(p + eq + 1, c),
-                    });
                     p = c + 1;
                 }
                 let flavor = if name == "crypt" {
@@ -267,16 +307,25 @@ impl<'a> Parser<'a> {
                     return Err(self.err(K::FsCacheArgsMissing, Span::new(args, end), stack));
                 };
                 let raw = &self.text[args..c1];
-                let size = parse_size(raw).map_err(|e| {
-                    self.err(
-                        K::FsCacheSize {
-                            raw: raw.into(),
-                            reason: e.to_string(),
-                        },
-                        Span::new(args, c1),
-                        stack,
-                    )
-                })?;
+                // An unreadable size is noted; the layer keeps a zero size
+                // (rules re-read `size_raw` before judging it).
+                let size = match parse_size(raw) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        self.soft(self.err(
+                            K::FsCacheSize {
+                                raw: raw.into(),
+                                reason: e.to_string(),
+                            },
+                            Span::new(args, c1),
+                            stack,
+                        ))?;
+                        super::Size {
+                            bytes: 0,
+                            has_unit: false,
+                        }
+                    }
+                };
                 let Some(c2) = self.colon(c1 + 1, end) else {
                     return Err(parent_missing(end));
                 };
@@ -304,7 +353,8 @@ impl<'a> Parser<'a> {
             }
             let bad = |why: RF| self.err(K::RandomfailInvalid(why), Span::new(a, b), stack);
             let Some(eq) = item.find('=') else {
-                return Err(bad(RF::MissingEquals));
+                self.soft(bad(RF::MissingEquals))?;
+                continue;
             };
             let (key, val) = (&item[..eq], &item[eq + 1..]);
             let uint = |s: &str| -> Option<u64> {
@@ -312,21 +362,23 @@ impl<'a> Parser<'a> {
                     .then(|| s.parse().ok())
                     .flatten()
             };
-            if RANDOMFAIL_RANGE_KEYS.contains(&key) {
+            let problem = if RANDOMFAIL_RANGE_KEYS.contains(&key) {
                 match val.split_once('-') {
                     Some((lo, hi)) => match (uint(lo), uint(hi)) {
-                        (Some(lo), Some(hi)) if lo <= hi => {}
-                        _ => return Err(bad(RF::RangeValues)),
+                        (Some(lo), Some(hi)) if lo <= hi => None,
+                        _ => Some(RF::RangeValues),
                     },
-                    None if uint(val).is_some() => {}
-                    None => return Err(bad(RF::RangeValue)),
+                    None if uint(val).is_some() => None,
+                    None => Some(RF::RangeValue),
                 }
             } else if RANDOMFAIL_PROB_KEYS.contains(&key) {
-                if uint(val).is_none_or(|n| n > 100) {
-                    return Err(bad(RF::Probability));
-                }
+                uint(val).is_none_or(|n| n > 100).then_some(RF::Probability)
             } else {
-                return Err(bad(RF::UnknownKey(key.into())));
+                Some(RF::UnknownKey(key.into()))
+            };
+            if let Some(why) = problem {
+                self.soft(bad(why))?;
+                continue;
             }
             out.push(KeyValue {
                 key: self.spanned(a, a + eq),
@@ -356,11 +408,11 @@ impl<'a> Parser<'a> {
                 };
                 let enc = &self.text[args..c];
                 if !matches!(enc, "raw" | "hex" | "base64") {
-                    return Err(self.err(
+                    self.soft(self.err(
                         K::DictUnknownEncoding(enc.into()),
                         Span::new(args, c),
                         stack,
-                    ));
+                    ))?;
                 }
                 let uri = &self.text[c + 1..end];
                 let uri_sp = Span::new(c + 1, end);
@@ -377,14 +429,14 @@ impl<'a> Parser<'a> {
                 };
                 let module = &uri[..m];
                 if self.opts.oss_only && !OSS_DICT_MODULES.contains(&module) {
-                    return Err(self.err(
+                    self.soft(self.err(
                         K::DictUnknownModule {
                             args: self.text[args..end].into(),
                             module: module.into(),
                         },
                         uri_sp,
                         stack,
-                    ));
+                    ))?;
                 }
                 Ok(Backend::Dict(DictStorage {
                     driver,
@@ -427,15 +479,26 @@ impl<'a> Parser<'a> {
                     let v = &item["mode=".len()..];
                     let mode = (!v.is_empty() && v.bytes().all(|b| (b'0'..=b'7').contains(&b)))
                         .then(|| u32::from_str_radix(v, 8).ok())
-                        .flatten()
-                        .ok_or_else(|| self.err(K::PosixInvalidModeValue(v.into()), sp, stack))?;
-                    let mode = mode & 0o666;
-                    if mode == 0 {
-                        return Err(self.err(K::PosixInvalidMode(v.into()), sp, stack));
+                        .flatten();
+                    let problem = match mode {
+                        None => Some(K::PosixInvalidModeValue(v.into())),
+                        Some(m) if m & 0o666 == 0 => Some(K::PosixInvalidMode(v.into())),
+                        Some(_) => None,
+                    };
+                    match (mode, problem) {
+                        (Some(m), None) => PosixOpt::Mode { mode: m & 0o666 },
+                        (_, p) => {
+                            if let Some(k) = p {
+                                self.soft(self.err(k, sp, stack))?;
+                            }
+                            continue;
+                        }
                     }
-                    PosixOpt::Mode { mode }
                 }
-                _ => return Err(self.err(K::PosixUnknownArg(item.into()), sp, stack)),
+                _ => {
+                    self.soft(self.err(K::PosixUnknownArg(item.into()), sp, stack))?;
+                    continue;
+                }
             };
             options.push(Spanned::new(opt, sp));
         }

@@ -27,6 +27,25 @@ impl Rule {
         )
     }
 
+    /// The documentation as a Markdown section of docs/rules.md: a
+    /// `## OBXnnn` heading (GitHub anchor `#obxnnn`), then the sections.
+    pub fn markdown(&self) -> String {
+        format!(
+            "## {}\n\n`{}` · default severity: {}\n\n### What it does\n\n{}\n\n### Why is this bad?\n\n{}\n\n### Example\n\n```\n{}\n```\n\n### Fix\n\n{}\n",
+            self.code, self.name, self.severity, self.summary, self.why, self.example, self.fix
+        )
+    }
+
+    /// Where the rule's documentation is published: its anchor in
+    /// docs/rules.md on the project's repository.
+    pub fn help_uri(&self) -> String {
+        format!(
+            "{}/blob/main/docs/rules.md#{}",
+            env!("CARGO_PKG_REPOSITORY"),
+            self.code.to_ascii_lowercase()
+        )
+    }
+
     pub fn sarif(&self) -> SarifRule {
         SarifRule {
             code: self.code.into(),
@@ -34,6 +53,7 @@ impl Rule {
             short: self.summary.into(),
             full: format!("{} {}", self.why, self.fix),
             severity: self.severity,
+            help_uri: self.help_uri(),
         }
     }
 }
@@ -65,10 +85,10 @@ pub const RULES: &[Rule] = &[
         "OBX000",
         "config-syntax",
         E,
-        "The configuration file cannot be parsed the way Dovecot parses it.",
-        "doveconf and every Dovecot process refuse to start with this file.",
-        "Correct the syntax at the reported place.",
-        "plugin {\n  obox_fs = s3:https://h/\n",
+        "The configuration file cannot be read the way Dovecot reads it, or Dovecot warns about it.",
+        "As an error: doveconf and every Dovecot process refuse to start with this file (a syntax error, an unknown setting, a missing `}`, a failed settings check, an unresolvable `$var` or `<file`). As a warning: Dovecot starts but says the file may not mean what it seems, e.g. an ambiguous `#` that starts a comment.",
+        "Correct the syntax at the reported place; for an ambiguous `#`, put a space before it or quote the value.",
+        "plugin {\n  obox_fs = s3:https://h/",
     ),
     r(
         "OBX001",

@@ -4,6 +4,11 @@ use crate::lint::context::{FsSite, LintContext, Sink};
 
 pub fn check(ctx: &LintContext, sink: &mut Sink) {
     for site in &ctx.sites {
+        // Recoverable problems first (reading order), then either the
+        // fatal one or every structure rule on the AST they did not stop.
+        for e in &site.notes {
+            parse_error(site, e, sink);
+        }
         match &site.chain {
             Err(e) => parse_error(site, e, sink),
             Ok(chain) => structure(ctx, site, chain, sink),
@@ -80,7 +85,9 @@ fn structure(ctx: &LintContext, site: &FsSite, chain: &FsChain, sink: &mut Sink)
     for l in &layers {
         match &l.kind {
             LayerKind::FsCache(f) => {
-                if !f.size.has_unit || f.size.bytes < 64 << 20 {
+                // An unreadable size was reported as OBX012 already.
+                let size_ok = crate::fs_chain::parse_size(&f.size_raw.value).is_ok();
+                if size_ok && (!f.size.has_unit || f.size.bytes < 64 << 20) {
                     let why = if f.size.has_unit {
                         "is below 64M"
                     } else {
@@ -129,7 +136,12 @@ fn structure(ctx: &LintContext, site: &FsSite, chain: &FsChain, sink: &mut Sink)
                     );
                 }
                 let v = ctx.settings.target;
-                if !v.at_least(2, 3, 15) && !(0..=9).contains(&c.level.value) {
+                let (min, max) = c.algo.level_range();
+                // Out of the algorithm's own range was reported already.
+                if !v.at_least(2, 3, 15)
+                    && (min..=max).contains(&c.level.value)
+                    && !(0..=9).contains(&c.level.value)
+                {
                     sink.report(
                         "OBX020",
                         site.at(c.level.span),

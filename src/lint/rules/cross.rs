@@ -119,7 +119,7 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
         {
             sink.report(
                 "OBX070",
-                site.at(Span::new(0, 0)),
+                site.at(Span::new(0, site.text.len())),
                 format!(
                     "{} holds credentials and {path} is world-readable",
                     site.key
@@ -202,14 +202,16 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             }
         }
     }
-    if let Some(s) = obox_fs {
+    // OBX077, per distinct value (a filter's own value included): plugin
+    // presence is judged where that value is used (`site_has_plugin`).
+    for s in ctx.sites.iter().filter(|s| s.key == "obox_fs") {
         if !loc_text.starts_with("obox:") {
             sink.report(
                 "OBX077",
                 s.setting.key_origin,
                 "obox_fs is set but mail_location is not obox:",
             );
-        } else if !ctx.has_mail_plugin("obox") {
+        } else if !ctx.site_has_plugin(s, "obox") {
             let at = ctx
                 .global("mail_plugins")
                 .map_or(s.setting.key_origin, |m| m.value.origin);
@@ -220,15 +222,18 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             );
         }
     }
-    if let Some(s) = ctx.site("fts_dovecot_fs")
-        && (!ctx.has_mail_plugin("fts_dovecot")
-            || ctx.plugin_text("fts").as_deref() != Some("dovecot"))
-    {
-        sink.report(
-            "OBX077",
-            s.setting.key_origin,
-            "fts_dovecot_fs is set but `fts fts_dovecot` plugins / `fts = dovecot` are missing",
-        );
+    for s in ctx.sites.iter().filter(|s| s.key == "fts_dovecot_fs") {
+        let fts_dovecot = ctx
+            .plugin_values_for(s, "fts")
+            .iter()
+            .any(|v| v == "dovecot");
+        if !ctx.site_has_plugin(s, "fts_dovecot") || !fts_dovecot {
+            sink.report(
+                "OBX077",
+                s.setting.key_origin,
+                "fts_dovecot_fs is set but `fts fts_dovecot` plugins / `fts = dovecot` are missing",
+            );
+        }
     }
     if !uses_obox {
         return;
@@ -310,29 +315,7 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             "obox_index_fs is not set and inherits obox_fs",
         );
     }
-    // OBX088: removed settings.
-    let v3 = ctx.settings.target.at_least(3, 0, 0);
-    for (k, removed) in [
-        ("obox_use_object_ids", true),
-        ("obox_allow_inconsistency", v3),
-        ("metacache_disable_merging", v3),
-    ] {
-        if let Some(s) = ctx.plugin(k)
-            && removed
-        {
-            sink.report("OBX088", s.key_origin, format!("{k} was removed"));
-        }
-    }
-    if let Some(s) = ctx.plugin("metacache_index_merging")
-        && v3
-        && s.value.text() == "v1"
-    {
-        sink.report(
-            "OBX088",
-            s.value.origin,
-            "metacache_index_merging=v1 was removed in 3.0",
-        );
-    }
+    removed_settings(ctx, sink);
     // OBX089: workarounds set outside remote {}.
     for k in [
         "obox_fetch_lost_mails_as_empty",
@@ -355,6 +338,57 @@ pub fn check(ctx: &LintContext, sink: &mut Sink) {
             && let Some(h) = sec.header
         {
             sink.report("OBX092", h, "named `fs { }` blocks are 2.4/3.1 syntax");
+        }
+    }
+}
+
+/// OBX088: settings removed or renamed for the target version.
+fn removed_settings(ctx: &LintContext, sink: &mut Sink) {
+    let target = ctx.settings.target;
+    let v3 = target.at_least(3, 0, 0);
+    for (k, removed) in [
+        ("obox_use_object_ids", true),
+        ("obox_allow_inconsistency", v3),
+        ("metacache_disable_merging", v3),
+    ] {
+        if let Some(s) = ctx.plugin(k)
+            && removed
+        {
+            sink.report("OBX088", s.key_origin, format!("{k} was removed"));
+        }
+    }
+    if let Some(s) = ctx.plugin("metacache_index_merging")
+        && v3
+        && s.value.text() == "v1"
+    {
+        sink.report(
+            "OBX088",
+            s.value.origin,
+            "metacache_index_merging=v1 was removed in 3.0",
+        );
+    }
+    // Mail-level compression (spec §2.5): the 2.3 zlib plugin reads
+    // `zlib_save`/`zlib_save_level`; 3.0 calls them `mail_compress_save`
+    // and `mail_compress_save_level`. Each name is unknown to the other
+    // version, so mails silently stay uncompressed there.
+    let (old_names, new_names) = (
+        ["zlib_save", "zlib_save_level"],
+        ["mail_compress_save", "mail_compress_save_level"],
+    );
+    let (wrong, right) = if v3 {
+        (old_names, new_names)
+    } else {
+        (new_names, old_names)
+    };
+    for (w, r) in wrong.iter().zip(right) {
+        if let Some(s) = ctx.plugin(w) {
+            let era = if v3 { "2.3" } else { "3.0" };
+            sink.report(
+                "OBX088",
+                s.key_origin,
+                format!("{w} is the Dovecot {era} name; with target {target} the setting is {r}"),
+            )
+            .help(format!("rename it to `{r}`"));
         }
     }
 }
