@@ -258,3 +258,187 @@ fn parallel_failures_are_all_counted_and_named() {
     expect.retain(|k, _| doomed(k).is_none());
     assert_eq!(tree_md5s(&dl), expect, "the others, and nothing partial");
 }
+
+/// Above this size `put` uploads a file in parts. It is a constant of the
+/// client (no URL parameter or environment variable lowers it), so the
+/// big objects here are just above it.
+const MULTIPART_THRESHOLD: usize = 64 * 1024 * 1024;
+
+/// A tree of `big` files just above the multipart threshold (5 parts of
+/// 16 MiB, the last one short) among `small` small ones.
+fn make_multipart_tree(root: &Path, big: usize, small: usize) -> Vec<String> {
+    let mut rels = Vec::new();
+    for i in 0..big {
+        let rel = format!("big/obj{i}");
+        let data = pseudo_random(MULTIPART_THRESHOLD + 4097 + i, 1000 + i as u64);
+        let p = root.join(&rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, &data).unwrap();
+        rels.push(rel);
+    }
+    for i in 0..small {
+        let rel = format!("small/obj{i:03}");
+        let p = root.join(&rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, pseudo_random(1000 + i * 37, 2000 + i as u64)).unwrap();
+        rels.push(rel);
+    }
+    rels
+}
+
+/// Server-side files that belong to multipart uploads still open
+/// (s3s-fs keeps them beside the bucket until completed or aborted).
+fn open_upload_parts(s: &S3s) -> Vec<String> {
+    std::fs::read_dir(s.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".upload_id-"))
+        .collect()
+}
+
+/// The stored keys under `prefix` (no HTTP: s3s-fs's data directory).
+fn stored_keys(s: &S3s, prefix: &str) -> Vec<String> {
+    let o = run(["ls", "-r", prefix, "--url", &s.url(true)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o).lines().map(str::to_owned).collect()
+}
+
+/// The multipart requests by kind, for fault rules.
+fn is_initiate(seen: &Seen<'_>) -> bool {
+    seen.method == "POST" && seen.target.contains("uploads")
+}
+fn is_part(seen: &Seen<'_>) -> bool {
+    seen.method == "PUT" && seen.target.contains("partNumber=")
+}
+fn is_complete(seen: &Seen<'_>) -> bool {
+    seen.method == "POST" && seen.target.contains("uploadId=")
+}
+
+#[test]
+fn multipart_uploads_with_64_jobs_survive_transient_faults() {
+    let s = S3s::start();
+    let t = tempdir();
+    let src = t.path().join("src");
+    let rels = make_multipart_tree(&src, 3, 40);
+    // Every kind of multipart request meets a fault on its first attempt:
+    // initiation refused, parts refused / reset / their answer lost (the
+    // part is stored, then sent again), completion refused; small PUTs get
+    // the usual mix.
+    let proxy = FaultProxy::start(s.port, |seen| {
+        if !seen.target.contains("/mp/") || seen.nth > 0 {
+            return Fault::Pass;
+        }
+        if is_initiate(seen) {
+            Fault::SlowDown
+        } else if is_part(seen) {
+            match fnv(seen.target) % 4 {
+                0 => Fault::SlowDown,
+                1 => Fault::Reset,
+                2 => Fault::LoseResponse,
+                _ => Fault::Pass,
+            }
+        } else if is_complete(seen) {
+            Fault::Internal
+        } else {
+            transient(&Seen {
+                method: seen.method,
+                target: &seen.target.replace("/mp/", "/conc/"),
+                nth: seen.nth,
+            })
+        }
+    });
+    let o = run([
+        "put",
+        "-r",
+        src.to_str().unwrap(),
+        "mp",
+        "-j",
+        "64",
+        "--url",
+        &s.url(true),
+        "--endpoint",
+        &proxy.endpoint(),
+        "-v",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.matches("?uploads").count() >= 3, "multipart: {e}");
+    assert!(proxy.faults.load(std::sync::atomic::Ordering::SeqCst) >= 3 + 3 + 10);
+    // Exactly the tree, byte for byte, once each.
+    let mut want: Vec<String> = rels.iter().map(|r| format!("mp/{r}")).collect();
+    want.sort();
+    assert_eq!(stored_keys(&s, "mp/"), want);
+    for r in &rels {
+        assert!(
+            std::fs::read(s.dir.path().join(BUCKET).join("mp").join(r)).unwrap()
+                == std::fs::read(src.join(r)).unwrap(),
+            "{r} differs"
+        );
+    }
+    assert_eq!(open_upload_parts(&s), Vec::<String>::new(), "parts left");
+}
+
+#[test]
+fn multipart_failures_under_64_jobs_are_reported_and_leave_no_partial_object() {
+    let s = S3s::start();
+    let t = tempdir();
+    let src = t.path().join("src");
+    let rels = make_multipart_tree(&src, 3, 40);
+    // big/obj1: its part 3 is always refused. small/obj007: always reset.
+    // Everything else sees one transient fault.
+    let proxy = FaultProxy::start(s.port, |seen| {
+        if !seen.target.contains("/mp/") {
+            return Fault::Pass;
+        }
+        let key = seen.target.split('?').next().unwrap();
+        let part3 = seen.target.contains("partNumber=3&") || seen.target.ends_with("partNumber=3");
+        if is_part(seen) && key.ends_with("/big/obj1") && part3 {
+            return Fault::SlowDown;
+        }
+        if key.ends_with("/small/obj007") && seen.method == "PUT" {
+            return Fault::Reset;
+        }
+        match (seen.nth, is_part(seen)) {
+            (0, true) => Fault::Internal,
+            _ => Fault::Pass,
+        }
+    });
+    let o = run([
+        "put",
+        "-r",
+        src.to_str().unwrap(),
+        "mp",
+        "-j",
+        "64",
+        "--url",
+        &s.url_with(true, "max_retries=1"),
+        "--endpoint",
+        &proxy.endpoint(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("error: 2 of {} uploads failed", rels.len())),
+        "{e}"
+    );
+    assert!(e.contains("PUT mp/big/obj1: "), "{e}");
+    assert!(e.contains("PUT mp/small/obj007: "), "{e}");
+    // The failed ones are absent (the upload was aborted, no partial
+    // object); the others are exact.
+    let stored = stored_keys(&s, "mp/");
+    let mut want: Vec<String> = rels
+        .iter()
+        .filter(|r| *r != "big/obj1" && *r != "small/obj007")
+        .map(|r| format!("mp/{r}"))
+        .collect();
+    want.sort();
+    assert_eq!(stored, want);
+    for r in ["big/obj0", "big/obj2"] {
+        assert!(
+            std::fs::read(s.dir.path().join(BUCKET).join("mp").join(r)).unwrap()
+                == std::fs::read(src.join(r)).unwrap(),
+            "{r} differs"
+        );
+    }
+    assert_eq!(open_upload_parts(&s), Vec::<String>::new(), "parts left");
+}
