@@ -2,6 +2,8 @@
 //! every object arrives exactly once with the right bytes (MD5 compared),
 //! nothing partial or temporary is left behind, and when faults outlast
 //! the retries the exit status says so and every failed key is named.
+//! Multipart uploads (files above the 64 MiB threshold) go through the
+//! same faults: no lost, duplicate or partial objects, no parts left open.
 use crate::support::s3::*;
 use crate::support::*;
 use md5::{Digest, Md5};
@@ -440,5 +442,51 @@ fn multipart_failures_under_64_jobs_are_reported_and_leave_no_partial_object() {
             "{r} differs"
         );
     }
+    assert_eq!(open_upload_parts(&s), Vec::<String>::new(), "parts left");
+}
+
+/// The server completes the upload but its answer is lost. The retried
+/// completion finds no such upload (s3s-fs: 403 AccessDenied, S3: 404
+/// NoSuchUpload). The object is whole on the server; the client may
+/// report the failure, but must name the key and leave no parts behind.
+#[test]
+fn lost_completion_answer_leaves_a_whole_object() {
+    let s = S3s::start();
+    let t = tempdir();
+    let src = t.path().join("src");
+    let rels = make_multipart_tree(&src, 1, 0);
+    let proxy = FaultProxy::start(s.port, |seen| {
+        if is_complete(seen) && seen.nth == 0 {
+            Fault::LoseResponse
+        } else {
+            Fault::Pass
+        }
+    });
+    let o = run([
+        "put",
+        "-r",
+        src.to_str().unwrap(),
+        "mp",
+        "-j",
+        "64",
+        "--url",
+        &s.url(true),
+        "--endpoint",
+        &proxy.endpoint(),
+    ]);
+    if code(&o) != 0 {
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+        assert!(stderr(&o).contains("mp/big/obj0: "), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("1 of 1 uploads failed"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(stored_keys(&s, "mp/"), ["mp/big/obj0"]);
+    assert!(
+        std::fs::read(s.dir.path().join(BUCKET).join("mp").join(&rels[0])).unwrap()
+            == std::fs::read(src.join(&rels[0])).unwrap()
+    );
     assert_eq!(open_upload_parts(&s), Vec::<String>::new(), "parts left");
 }

@@ -3,7 +3,9 @@
 //! certificates are refused by default with a reason; `--ca-file`, the
 //! system store (`SSL_CERT_FILE`) and dovecot.conf's `ssl_client_ca_file`
 //! make them trusted; `--insecure` / `ssl_client_require_valid_cert = no`
-//! work only with a loud warning.
+//! work only with a loud warning. A self-signed certificate marked as a CA
+//! (what `openssl req -x509` makes) is trusted when that very certificate
+//! is the configured CA, and only then.
 use crate::support::s3::*;
 use crate::support::*;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
