@@ -318,10 +318,11 @@ fn is_complete(seen: &Seen<'_>) -> bool {
 
 #[test]
 fn multipart_uploads_with_64_jobs_survive_transient_faults() {
+    let _heavy = heavy();
     let s = S3s::start();
     let t = tempdir();
     let src = t.path().join("src");
-    let rels = make_multipart_tree(&src, 3, 40);
+    let rels = make_multipart_tree(&src, 2, 40);
     // Every kind of multipart request meets a fault on its first attempt:
     // initiation refused, parts refused / reset / their answer lost (the
     // part is stored, then sent again), completion refused; small PUTs get
@@ -364,8 +365,8 @@ fn multipart_uploads_with_64_jobs_survive_transient_faults() {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let e = stderr(&o);
-    assert!(e.matches("?uploads").count() >= 3, "multipart: {e}");
-    assert!(proxy.faults.load(std::sync::atomic::Ordering::SeqCst) >= 3 + 3 + 10);
+    assert!(e.matches("?uploads").count() >= 2, "multipart: {e}");
+    assert!(proxy.faults.load(std::sync::atomic::Ordering::SeqCst) >= 2 + 2 + 10);
     // Exactly the tree, byte for byte, once each.
     let mut want: Vec<String> = rels.iter().map(|r| format!("mp/{r}")).collect();
     want.sort();
@@ -382,10 +383,11 @@ fn multipart_uploads_with_64_jobs_survive_transient_faults() {
 
 #[test]
 fn multipart_failures_under_64_jobs_are_reported_and_leave_no_partial_object() {
+    let _heavy = heavy();
     let s = S3s::start();
     let t = tempdir();
     let src = t.path().join("src");
-    let rels = make_multipart_tree(&src, 3, 40);
+    let rels = make_multipart_tree(&src, 2, 40);
     // big/obj1: its part 3 is always refused. small/obj007: always reset.
     // Everything else sees one transient fault.
     let proxy = FaultProxy::start(s.port, |seen| {
@@ -435,7 +437,8 @@ fn multipart_failures_under_64_jobs_are_reported_and_leave_no_partial_object() {
         .collect();
     want.sort();
     assert_eq!(stored, want);
-    for r in ["big/obj0", "big/obj2"] {
+    for r in &want {
+        let r = r.strip_prefix("mp/").unwrap();
         assert!(
             std::fs::read(s.dir.path().join(BUCKET).join("mp").join(r)).unwrap()
                 == std::fs::read(src.join(r)).unwrap(),
@@ -451,6 +454,7 @@ fn multipart_failures_under_64_jobs_are_reported_and_leave_no_partial_object() {
 /// report the failure, but must name the key and leave no parts behind.
 #[test]
 fn lost_completion_answer_leaves_a_whole_object() {
+    let _heavy = heavy();
     let s = S3s::start();
     let t = tempdir();
     let src = t.path().join("src");

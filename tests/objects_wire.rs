@@ -263,6 +263,7 @@ fn recursive_get_names_every_corrupted_key() {
 /// one range is caught by the whole-file check.
 #[test]
 fn ranged_download_with_a_corrupted_range_leaves_no_file() {
+    let _heavy = heavy();
     let s = S3s::start();
     let t = tempdir();
     let data = pseudo_random(64 * 1024 * 1024, 13);

@@ -753,6 +753,14 @@ impl Drop for FaultProxy {
     }
 }
 
+/// Held by tests that move hundreds of MiB (multipart-sized objects), so
+/// that only one of them loads the disk and the two cores at a time and
+/// the timing-sensitive tests beside them keep their margins.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: Mutex<()> = Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
 pub fn pseudo_random(len: usize, seed: u64) -> Vec<u8> {
     let mut x = seed | 1;
