@@ -13,6 +13,7 @@ mod hardening;
 mod lint;
 mod objects;
 mod objects_config;
+mod objects_wire;
 mod path;
 mod readme;
 mod secret_hygiene;

@@ -3,7 +3,9 @@
 //! certificates are refused by default with a reason; `--ca-file`, the
 //! system store (`SSL_CERT_FILE`) and dovecot.conf's `ssl_client_ca_file`
 //! make them trusted; `--insecure` / `ssl_client_require_valid_cert = no`
-//! work only with a loud warning.
+//! work only with a loud warning. A self-signed certificate marked as a CA
+//! (what `openssl req -x509` makes) is trusted when that very certificate
+//! is the configured CA, and only then.
 use crate::support::s3::*;
 use crate::support::*;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -406,4 +408,291 @@ fn dovecot_ssl_client_settings_reach_the_client() {
             .apply_ssl_client_settings(None, None, Some("maybe"))
             .is_err()
     );
+}
+
+// ------------------------------------------- CA certificates as server certificates
+
+/// A rustls server config presenting `cert` with `key`.
+fn server_config(cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> Arc<ServerConfig> {
+    let cfg =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![cert], key)
+            .expect("server cert");
+    Arc::new(cfg)
+}
+
+/// A self-signed certificate with basicConstraints CA:TRUE for `names`,
+/// as `openssl req -x509` makes them; PEM written to `dir/file`.
+fn mint_ca(dir: &Path, file: &str, names: &[&str]) -> (Arc<ServerConfig>, PathBuf) {
+    let (cert, key, pem) = mint_ca_parts(names);
+    let path = dir.join(file);
+    std::fs::write(&path, pem).unwrap();
+    (server_config(cert, key), path)
+}
+
+fn mint_ca_parts(names: &[&str]) -> (CertificateDer<'static>, PrivateKeyDer<'static>, String) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    (cert.der().clone(), der, cert.pem())
+}
+
+const CA_AS_LEAF: &str =
+    "the server's certificate is a CA certificate used as a server certificate";
+
+/// A dovecot.conf whose obox_fs is `url`, with extra global settings.
+/// `url` must hold no '%' (see [`PLAIN_SECRET`]).
+fn dovecot_conf(dir: &Path, url: &str, extra: &str) -> PathBuf {
+    assert!(!url.contains('%'), "{url}");
+    let p = dir.join("dovecot.conf");
+    std::fs::write(&p, format!("{extra}plugin {{\n  obox_fs = {url}\n}}\n")).unwrap();
+    p
+}
+
+/// A secret needing no URL escape: a `%%` in obox_fs makes obox-cli ask
+/// for --user (it counts `%%` as a per-user variable), which these
+/// user-less configs avoid.
+const PLAIN_SECRET: &str = "plainS3cretValue";
+
+fn refused_as_ca(o: &Output) {
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+    let e = stderr(o);
+    assert!(
+        e.contains("9003 TLS certificate verification failed"),
+        "{e}"
+    );
+    assert!(e.contains(CA_AS_LEAF), "{e}");
+    assert!(e.contains("--ca-file"), "the fix is named: {e}");
+}
+
+#[test]
+fn self_signed_ca_certificate_is_trusted_when_it_is_in_the_ca_file() {
+    let s = S3s::start_with("AKIATESTKEY", PLAIN_SECRET);
+    let dir = tempdir();
+    let (cfg, pem) = mint_ca(dir.path(), "server.pem", &["127.0.0.1"]);
+    let t = Terminator::start(cfg, s.port);
+    let url = https_url(&s, &t);
+
+    // Default trust: refused, and the message says why in words.
+    let o = run_stdin(["put", "-", "ca/a", "--url", &url], b"x");
+    refused_as_ca(&o);
+    assert!(!stderr(&o).contains("OtherError"), "{}", stderr(&o));
+    assert_eq!(t.handshakes.load(Ordering::SeqCst), 0);
+
+    // The certificate itself in --ca-file: trusted, a round trip works.
+    let ca = pem.to_str().unwrap();
+    ok(&run_stdin(
+        ["put", "-", "ca/a", "--url", &url, "--ca-file", ca],
+        b"pinned",
+    ));
+    assert_eq!(
+        std::fs::read(s.dir.path().join(BUCKET).join("ca/a")).unwrap(),
+        b"pinned"
+    );
+    let o = run(["get", "ca/a", "-", "--url", &url, "--ca-file", ca]);
+    assert_eq!(o.stdout, b"pinned", "{}", stderr(&o));
+    assert!(!stderr(&o).contains("WARNING"), "{}", stderr(&o));
+
+    // In a bundle with other CAs it is found too.
+    let (_, other_pem) = mint_ca(dir.path(), "other.pem", &["127.0.0.1"]);
+    let bundle = dir.path().join("bundle.pem");
+    std::fs::write(
+        &bundle,
+        std::fs::read_to_string(&other_pem).unwrap() + &std::fs::read_to_string(&pem).unwrap(),
+    )
+    .unwrap();
+    let o = run([
+        "ls",
+        "-r",
+        "--url",
+        &url,
+        "--ca-file",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_eq!(ok(&o), "ca/a\n");
+
+    // A different CA certificate (same name, other key) is no trust.
+    let o = run([
+        "ls",
+        "--url",
+        &url,
+        "--ca-file",
+        other_pem.to_str().unwrap(),
+    ]);
+    refused_as_ca(&o);
+
+    // dovecot.conf's ssl_client_ca_file, through the binary.
+    let conf = dovecot_conf(
+        dir.path(),
+        &format!("s3:{url}"),
+        &format!("ssl_client_ca_file = {ca}\n"),
+    );
+    let c = conf.to_str().unwrap();
+    let o = run_stdin(["put", "-", "ca/conf", "-c", c], b"via conf");
+    ok(&o);
+    assert_eq!(run(["get", "ca/conf", "-", "-c", c]).stdout, b"via conf");
+    // ... and the same config pointing at the other CA: refused.
+    let conf = dovecot_conf(
+        dir.path(),
+        &format!("s3:{url}"),
+        &format!("ssl_client_ca_file = {}\n", other_pem.display()),
+    );
+    refused_as_ca(&run(["ls", "-c", conf.to_str().unwrap()]));
+}
+
+#[test]
+fn pinned_ca_certificate_still_needs_the_right_name_and_key() {
+    let s = S3s::start();
+    let dir = tempdir();
+    // Trusted by identity, but it names another host.
+    let (cfg, pem) = mint_ca(dir.path(), "elsewhere.pem", &["s3.example.test"]);
+    let t = Terminator::start(cfg, s.port);
+    let o = run([
+        "ls",
+        "--url",
+        &https_url(&s, &t),
+        "--ca-file",
+        pem.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not name this host"),
+        "{}",
+        stderr(&o)
+    );
+
+    // The right certificate shown by a server that lacks its key (it signs
+    // the handshake with another one): refused.
+    let (cert, _key, cert_pem) = mint_ca_parts(&["127.0.0.1"]);
+    let (_, other_key, _) = mint_ca_parts(&["127.0.0.1"]);
+    let ca = dir.path().join("stolen.pem");
+    std::fs::write(&ca, cert_pem).unwrap();
+    let signer = rustls::crypto::ring::sign::any_supported_type(&other_key).unwrap();
+    let ck = Arc::new(rustls::sign::CertifiedKey::new(vec![cert], signer));
+    let cfg =
+        ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_cert_resolver(Arc::new(Fixed(ck)));
+    let t = Terminator::start(Arc::new(cfg), s.port);
+    let o = run([
+        "ls",
+        "--url",
+        &https_url(&s, &t),
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("9003"), "{}", stderr(&o));
+    assert_eq!(t.handshakes.load(Ordering::SeqCst), 0);
+}
+
+/// A server certificate resolver that always shows one (possibly
+/// mismatched) certificate and key.
+#[derive(Debug)]
+struct Fixed(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::server::ResolvesServerCert for Fixed {
+    fn resolve(
+        &self,
+        _hello: rustls::server::ClientHello<'_>,
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+}
+
+/// The usual `openssl req -x509 ... -addext subjectAltName=IP:127.0.0.1`
+/// certificate (openssl comes with dovecot-core, which the suite needs).
+#[test]
+fn openssl_self_signed_certificate_is_trusted_with_ca_file() {
+    let openssl = require_program(
+        "openssl",
+        "apt-get install openssl (dovecot-core depends on it)",
+    );
+    let s = S3s::start();
+    let dir = tempdir();
+    let (cert_pem, key_pem) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let st = std::process::Command::new(openssl.clone())
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .arg("-keyout")
+        .arg(&key_pem)
+        .arg("-out")
+        .arg(&cert_pem)
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", stderr(&st));
+    // It really is marked as a CA (that is the case under test).
+    let text = std::process::Command::new(openssl)
+        .args(["x509", "-noout", "-text", "-in"])
+        .arg(&cert_pem)
+        .output()
+        .unwrap();
+    assert!(stdout(&text).contains("CA:TRUE"), "{}", stdout(&text));
+    let cert = rustls_pemfile::certs(&mut &std::fs::read(&cert_pem).unwrap()[..])
+        .next()
+        .unwrap()
+        .unwrap();
+    let key = rustls_pemfile::private_key(&mut &std::fs::read(&key_pem).unwrap()[..])
+        .unwrap()
+        .unwrap();
+    let t = Terminator::start(server_config(cert, key), s.port);
+    let url = https_url(&s, &t);
+    refused_as_ca(&run_stdin(["put", "-", "o/1", "--url", &url], b"x"));
+    let ca = cert_pem.to_str().unwrap();
+    ok(&run_stdin(
+        ["put", "-", "o/1", "--url", &url, "--ca-file", ca],
+        b"openssl",
+    ));
+    assert_eq!(
+        run(["get", "o/1", "-", "--url", &url, "--ca-file", ca]).stdout,
+        b"openssl"
+    );
+}
+
+#[test]
+fn require_valid_cert_no_in_dovecot_conf_warns_loudly() {
+    let s = S3s::start_with("AKIATESTKEY", PLAIN_SECRET);
+    let dir = tempdir();
+    let (cfg, _pem) = mint(dir.path(), &["localhost"]);
+    let t = Terminator::start(cfg, s.port);
+    let url = https_url(&s, &t);
+    let conf = dovecot_conf(
+        dir.path(),
+        &format!("s3:{url}"),
+        "ssl_client_require_valid_cert = no\n",
+    );
+    let c = conf.to_str().unwrap();
+    let o = run_stdin(["put", "-", "w/1", "-c", c], b"unverified");
+    ok(&o);
+    let e = stderr(&o);
+    assert!(
+        e.contains(WARNING) && e.contains("ssl_client_require_valid_cert = no"),
+        "{e}"
+    );
+    assert!(e.contains(&format!("https://127.0.0.1:{}", t.port)), "{e}");
+    assert!(!e.contains(PLAIN_SECRET), "{e}");
+    let o = run(["get", "w/1", "-", "-c", c]);
+    assert_eq!(o.stdout, b"unverified");
+    assert!(stderr(&o).contains(WARNING), "{}", stderr(&o));
+    // Without the setting, the same config is refused.
+    let conf = dovecot_conf(dir.path(), &format!("s3:{url}"), "");
+    let o = run(["ls", "-c", conf.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(WARNING));
 }

@@ -505,6 +505,27 @@ pub enum Fault {
     /// of relaying the response: the client must retry an operation that
     /// already happened.
     LoseResponse,
+    /// Forward, but flip every bit of the response body's byte at this
+    /// offset (clamped to the last byte); the length stays the same, so
+    /// only a content check (MD5 against the ETag) can notice.
+    Corrupt(usize),
+}
+
+/// A request as the proxy saw it (head only).
+#[derive(Debug, Clone)]
+pub struct Captured {
+    pub method: String,
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Captured {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// Facts about a request, for the fault rule.
@@ -517,14 +538,32 @@ pub struct Seen<'a> {
 
 type Rule = dyn Fn(&Seen<'_>) -> Fault + Send + Sync;
 
-/// An HTTP proxy in front of s3s-fs that injects faults chosen by a rule.
+/// An HTTP proxy in front of s3s-fs that injects faults chosen by a rule,
+/// and records every request head it receives (`Fault::Pass` for every
+/// request makes it a wire tap).
 pub struct FaultProxy {
     pub port: u16,
     stop: Arc<AtomicBool>,
     pub faults: Arc<AtomicUsize>,
+    requests: Arc<Mutex<Vec<Captured>>>,
 }
 
 impl FaultProxy {
+    /// A pass-through proxy that only records requests.
+    pub fn tap(upstream: u16) -> FaultProxy {
+        Self::start(upstream, |_| Fault::Pass)
+    }
+
+    /// Every request head received so far, in arrival order.
+    pub fn requests(&self) -> Vec<Captured> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// Forget the requests recorded so far.
+    pub fn clear(&self) {
+        self.requests.lock().unwrap().clear();
+    }
+
     pub fn start(
         upstream: u16,
         rule: impl Fn(&Seen<'_>) -> Fault + Send + Sync + 'static,
@@ -533,6 +572,8 @@ impl FaultProxy {
         let counts: Arc<Mutex<std::collections::HashMap<String, usize>>> = Arc::default();
         let faults = Arc::new(AtomicUsize::new(0));
         let f2 = faults.clone();
+        let requests: Arc<Mutex<Vec<Captured>>> = Arc::default();
+        let log = requests.clone();
         let handler = Arc::new(move |conn: TcpStream| {
             let mut r = BufReader::new(conn.try_clone().unwrap());
             let mut w = conn;
@@ -543,6 +584,11 @@ impl FaultProxy {
             let mut up_r = BufReader::new(up.try_clone().unwrap());
             let mut up_w = up;
             while let Some(req) = read_request(&mut r) {
+                log.lock().unwrap().push(Captured {
+                    method: req.method.clone(),
+                    target: req.target.clone(),
+                    headers: req.headers.clone(),
+                });
                 let id = format!("{} {}", req.method, req.target);
                 let nth = {
                     let mut c = counts.lock().unwrap();
@@ -617,12 +663,15 @@ impl FaultProxy {
                         .map(|(_, v)| v.clone())
                 };
                 let mut body = Vec::new();
+                // Where the payload bytes are in `body` (chunked: not the framing).
+                let mut data: Vec<std::ops::Range<usize>> = Vec::new();
                 if req.method != "HEAD" {
                     if let Some(len) = get("content-length").and_then(|v| v.parse::<usize>().ok()) {
                         body.resize(len, 0);
                         if up_r.read_exact(&mut body).is_err() {
                             return;
                         }
+                        data.push(0..len);
                     } else if get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
                         // Relay the chunked encoding verbatim.
                         loop {
@@ -644,6 +693,7 @@ impl FaultProxy {
                             if up_r.read_exact(&mut chunk).is_err() {
                                 return;
                             }
+                            data.push(body.len()..body.len() + size);
                             body.extend_from_slice(&chunk);
                             if size == 0 {
                                 break;
@@ -654,6 +704,17 @@ impl FaultProxy {
                 if fault == Fault::LoseResponse {
                     let _ = w.shutdown(Shutdown::Both);
                     return;
+                }
+                if let Fault::Corrupt(at) = fault {
+                    let total: usize = data.iter().map(|r| r.len()).sum();
+                    let mut left = at.min(total.saturating_sub(1));
+                    for r in &data {
+                        if left < r.len() {
+                            body[r.start + left] ^= 0xff;
+                            break;
+                        }
+                        left -= r.len();
+                    }
                 }
                 let send = match fault {
                     Fault::Truncate(n) => n.min(body.len()),
@@ -673,7 +734,12 @@ impl FaultProxy {
             }
         });
         let (port, stop) = serve(handler);
-        FaultProxy { port, stop, faults }
+        FaultProxy {
+            port,
+            stop,
+            faults,
+            requests,
+        }
     }
 
     pub fn endpoint(&self) -> String {
@@ -685,6 +751,14 @@ impl Drop for FaultProxy {
     fn drop(&mut self) {
         stop_server(self.port, &self.stop);
     }
+}
+
+/// Held by tests that move hundreds of MiB (multipart-sized objects), so
+/// that only one of them loads the disk and the two cores at a time and
+/// the timing-sensitive tests beside them keep their margins.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: Mutex<()> = Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
