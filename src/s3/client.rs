@@ -6,7 +6,8 @@ use super::encode::query_component;
 use super::endpoint::{Endpoint, Signing};
 use super::error::{S3Error, S3ErrorKind};
 use super::http::{
-    Body, HttpRequest, HttpResponse, Timeouts, Transport, TransportError, body_error, codes,
+    Body, DeadlineReader, HttpRequest, HttpResponse, Timeouts, Transport, TransportError,
+    body_error, codes,
 };
 use super::log::{Outcome, RequestLog, reason};
 use super::params::OpKind;
@@ -119,6 +120,8 @@ pub(crate) struct Req<'a> {
 
 /// Single PUTs stream files up to this size; above it, multipart.
 pub const MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
+/// Range size of parallel downloads.
+const RANGE_CHUNK: u64 = 16 * 1024 * 1024;
 /// Part size for streams (buffered in memory, one part at a time).
 pub const STREAM_PART_SIZE: usize = 8 * 1024 * 1024;
 
@@ -154,13 +157,20 @@ fn local(method: &'static str, key: Option<&str>, e: io::Error) -> S3Error {
 /// that sends more, or never stops, is refused instead of buffered.
 pub const MAX_XML_BODY: u64 = 32 << 20;
 
-/// Read a whole XML answer, at most [`MAX_XML_BODY`] bytes.
+/// Read a whole XML answer, at most [`MAX_XML_BODY`] bytes, complete
+/// within the response timeout (counted from its head): a server that
+/// drips a listing page out byte by byte gets 9008 and a retry, as a
+/// silent one does.
 pub(crate) fn read_xml_body(
-    body: &mut dyn Read,
+    resp: &mut HttpResponse,
     method: &'static str,
 ) -> Result<Vec<u8>, BodyFailure> {
     let mut v = Vec::new();
-    body.take(MAX_XML_BODY + 1)
+    DeadlineReader {
+        inner: &mut resp.body,
+        deadline: resp.small_body_deadline,
+    }
+    .take(MAX_XML_BODY + 1)
         .read_to_end(&mut v)
         .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
     if v.len() as u64 > MAX_XML_BODY {
@@ -187,6 +197,34 @@ fn hash_token(t: &str) -> u64 {
     h.finish()
 }
 
+/// Read the next part of a stream into `buf`: up to [`STREAM_PART_SIZE`]
+/// bytes, fewer only at the end. Returns how many; `buf[..n]` holds them.
+///
+/// `buf` keeps its size between parts and never grows past one part: it
+/// starts small (most streamed objects are small mails), and jumps to the
+/// full part size once, so a big upload holds one part buffer and no
+/// doubled copy (`read_to_end` would leave a 16 MiB one behind).
+pub(crate) fn fill_part(r: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<usize> {
+    const FIRST: usize = 256 * 1024;
+    let mut n = 0;
+    loop {
+        if n == buf.len() {
+            if n == STREAM_PART_SIZE {
+                return Ok(n);
+            }
+            let want = if n < FIRST { FIRST } else { STREAM_PART_SIZE };
+            buf.reserve_exact(want - buf.len());
+            buf.resize(want, 0);
+        }
+        match r.read(&mut buf[n..]) {
+            Ok(0) => return Ok(n),
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A transfer buffer for an object of `size` bytes (unknown: the largest).
 fn io_buffer_size(size: Option<u64>) -> usize {
     const MIN: u64 = 8 * 1024;
@@ -209,6 +247,22 @@ fn warn_insecure(why: &str, base: &str) {
 fn plain_md5_etag(etag: &str) -> Option<String> {
     let t = etag.trim_matches('"');
     (t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())).then(|| t.to_ascii_lowercase())
+}
+
+/// The MD5 of `len` bytes of the file at `path` from `offset` (one read
+/// pass; hashing is far faster than the network that follows).
+fn file_range_md5(path: &std::path::Path, offset: u64, len: u64) -> io::Result<[u8; 16]> {
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut md5 = Md5::new();
+    let n = io::copy(&mut f.take(len), &mut md5)?;
+    if n != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("{} shrank while being uploaded", path.display()),
+        ));
+    }
+    Ok(md5.finalize().into())
 }
 
 /// Reads `len` bytes of `inner`, hashing them with MD5 and telling the
@@ -345,10 +399,14 @@ impl Client {
         out
     }
 
-    /// Send `req`, retrying 5xx and transport failures with Dovecot's
-    /// backoff. Returns the first 2xx/3xx response, or the error of the
-    /// last attempt. `on_body` consumes a successful response (and may ask
-    /// for a retry by returning a transport error, e.g. a cut-off body).
+    /// Send `req`, retrying the way Dovecot does: 5xx and lost connections
+    /// up to `max_retries` times (backoff in [`retry`]), failed connects up
+    /// to `max_connect_retries` times (100 ms doubling, capped at 60 s),
+    /// and once more at once after an `ExpiredToken` (the credentials are
+    /// fetched again first). Returns the first 2xx/3xx response, or the
+    /// error of the last attempt. `on_body` consumes a successful response
+    /// (and may ask for a retry by returning a transport error, e.g. a
+    /// cut-off body). Every attempt of one call logs the same request id.
     pub(crate) fn execute<T>(
         &self,
         req: &Req<'_>,
@@ -356,11 +414,27 @@ impl Client {
     ) -> Result<T, S3Error> {
         let deadline = self.ep.params.absolute_timeout.map(|d| Instant::now() + d);
         let max_retries = self.ep.params.retries_for(req.op);
+        let max_connect_retries = self.ep.params.max_connect_retries;
         let timeout = self.ep.params.timeout_for(req.op);
         let path = self.ep.request_path(req.key);
         let display_key = req.key.map(|k| self.ep.relative_key(k));
         let mut req_headers = req.headers.clone();
+        // A file body is hashed once, before the first attempt, so the
+        // server can check every byte it receives (BadDigest otherwise);
+        // the ETag it answers is compared with what was actually sent.
+        if let ReqBody::FileRange { path, offset, len } = &req.body {
+            let digest = file_range_md5(path, *offset, *len)
+                .map_err(|e| local(req.method, display_key, e))?;
+            req_headers.push((
+                "content-md5".into(),
+                base64::engine::general_purpose::STANDARD.encode(digest),
+            ));
+        }
+        let id = self.log.next_id();
         let mut attempt = 0u32;
+        let mut retries = 0u32;
+        let mut connect_retries = 0u32;
+        let mut token_refreshed = false;
         loop {
             attempt += 1;
             let remaining = match deadline {
@@ -391,7 +465,7 @@ impl Client {
                     response: timeout,
                     global: remaining,
                 },
-                attempt,
+                (id, attempt),
             );
             let failure = match outcome {
                 Ok(resp) if resp.status < 300 => {
@@ -423,14 +497,18 @@ impl Client {
                     let status = resp.status;
                     let mut body = Vec::new();
                     if req.method != "HEAD" {
-                        let _ = (&mut resp.body).take(64 * 1024).read_to_end(&mut body);
+                        let r = DeadlineReader {
+                            inner: &mut resp.body,
+                            deadline: resp.small_body_deadline,
+                        };
+                        let _ = r.take(64 * 1024).read_to_end(&mut body);
                     }
                     let (code, message, request_id) = xml::parse_error(&body);
                     let request_id =
                         request_id.or_else(|| resp.header("x-amz-request-id").map(str::to_owned));
-                    if status == 400 && code.as_deref() == Some("ExpiredToken")
-                        || status == 403 && code.as_deref() == Some("ExpiredToken")
-                    {
+                    let expired = matches!(status, 400 | 403)
+                        && code.as_deref() == Some("ExpiredToken");
+                    if expired {
                         self.creds.invalidate();
                     }
                     let kind = S3ErrorKind::Http {
@@ -439,6 +517,12 @@ impl Client {
                         message,
                         request_id,
                     };
+                    // Credentials that expired between fetching and use:
+                    // fetch new ones and try again, once, at once.
+                    if expired && !token_refreshed && self.creds.refreshable() {
+                        token_refreshed = true;
+                        continue;
+                    }
                     if !retry::retryable_status(status) {
                         let mut e = S3Error::new(req.method, display_key, kind);
                         e.attempts = attempt;
@@ -454,12 +538,32 @@ impl Client {
                 }
                 Err(e) => e,
             };
-            if attempt > max_retries {
-                let mut e = S3Error::new(req.method, display_key, failure);
-                e.attempts = attempt;
-                return Err(e);
-            }
-            let mut wait = retry::delay(attempt - 1);
+            // A connect that failed never reached the server: it has its
+            // own budget and backoff, like Dovecot's connection attempts.
+            let connect_failed = matches!(
+                failure,
+                S3ErrorKind::Transport {
+                    code: codes::CONNECT_FAILED,
+                    ..
+                }
+            );
+            let mut wait = if connect_failed {
+                if connect_retries >= max_connect_retries {
+                    let mut e = S3Error::new(req.method, display_key, failure);
+                    e.attempts = attempt;
+                    return Err(e);
+                }
+                connect_retries += 1;
+                retry::connect_delay(connect_retries - 1)
+            } else {
+                if retries >= max_retries {
+                    let mut e = S3Error::new(req.method, display_key, failure);
+                    e.attempts = attempt;
+                    return Err(e);
+                }
+                retries += 1;
+                retry::delay(retries - 1)
+            };
             if let Some(d) = deadline {
                 wait = wait.min(d.saturating_duration_since(Instant::now()));
             }
@@ -474,7 +578,7 @@ impl Client {
         path: &str,
         extra: &[(String, String)],
         timeouts: Timeouts,
-        attempt: u32,
+        (id, attempt): (u64, u32),
     ) -> Result<HttpResponse, S3ErrorKind> {
         let creds = self.creds.current().map_err(|e| *e.kind)?;
         let query = self.query_string(&req.query);
@@ -562,6 +666,7 @@ impl Client {
         match result {
             Ok(resp) => {
                 self.log.attempt(
+                    id,
                     &conn,
                     req.method,
                     &signed_url,
@@ -598,6 +703,7 @@ impl Client {
                 fatal,
             }) => {
                 self.log.attempt(
+                    id,
                     &conn,
                     req.method,
                     &signed_url,
@@ -640,6 +746,19 @@ impl Client {
     /// A body cut off mid-way is resumed with a Range request pinned to
     /// the same ETag, so `out` receives every byte exactly once.
     pub fn get(&self, key: &str, out: &mut dyn Write) -> Result<ObjectInfo, S3Error> {
+        self.get_or_split(key, out, None).map(|(info, _)| info)
+    }
+
+    /// [`Client::get`], except that an object of at least `split_at` bytes
+    /// is not streamed whole: the first [`RANGE_CHUNK`] bytes are read from
+    /// the response into `out`, and the answer says how many (`Some(n)`;
+    /// `None` for an object fetched whole). The caller fetches the rest.
+    fn get_or_split(
+        &self,
+        key: &str,
+        out: &mut dyn Write,
+        split_at: Option<u64>,
+    ) -> Result<(ObjectInfo, Option<u64>), S3Error> {
         let full = self.ep.full_key(key);
         let req = Req {
             method: "GET",
@@ -675,6 +794,28 @@ impl Client {
             if first.is_none() {
                 if let Some(o) = &self.observer {
                     o.sized(info.size);
+                }
+                if resp.status == 200 && split_at.is_some_and(|t| info.size >= t) {
+                    // Big: keep what this response brings of the first
+                    // chunk (whatever arrives is good: the whole file is
+                    // checked against the ETag later) and stop reading.
+                    let want = RANGE_CHUNK.min(info.size);
+                    let mut have = 0u64;
+                    while have < want {
+                        let room = buf.len().min((want - have) as usize);
+                        match resp.body.read(&mut buf[..room]) {
+                            Ok(0) => break,
+                            Ok(n) => {
+                                out.write_all(&buf[..n])
+                                    .map_err(|e| BodyFailure::Fatal(local("GET", Some(key), e)))?;
+                                have += n as u64;
+                                self.advanced(n as u64);
+                            }
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(_) => break,
+                        }
+                    }
+                    return Ok((info, Some(have)));
                 }
                 first = Some(info.clone());
             }
@@ -742,7 +883,7 @@ impl Client {
                     )));
                 }
             }
-            Ok(f)
+            Ok((f, None))
         })
     }
 
@@ -752,7 +893,9 @@ impl Client {
     /// smaller ones stream through [`Client::get`]. Plain-MD5 ETags are
     /// verified either way (for ranges, by re-reading the file).
     ///
-    /// `size_hint` (from a listing) saves the HEAD that otherwise decides.
+    /// No HEAD is sent: the first GET tells the size, and for a big object
+    /// its first chunk is kept while the other ranges follow. `size_hint`
+    /// (from a listing) lets objects known to be small skip the splitting.
     pub fn get_to_file(
         &self,
         key: &str,
@@ -760,19 +903,27 @@ impl Client {
         size_hint: Option<u64>,
     ) -> Result<ObjectInfo, S3Error> {
         let workers = self.workers.clamp(1, 8);
-        if workers > 1 && size_hint.is_none_or(|s| s >= self.multipart_threshold) {
-            let info = self.head(key).map_err(|mut e| {
-                e.method = "GET";
-                e
-            })?;
-            if info.size >= self.multipart_threshold {
-                return self.get_ranges(key, file, info, workers);
+        let split_at = (workers > 1 && size_hint.is_none_or(|s| s >= self.multipart_threshold))
+            .then_some(self.multipart_threshold);
+        let mut w = io::BufWriter::with_capacity(io_buffer_size(size_hint), file);
+        let (info, split) = self.get_or_split(key, &mut w, split_at)?;
+        w.flush().map_err(|e| local("GET", Some(key), e))?;
+        drop(w);
+        match split {
+            None => Ok(info),
+            Some(have) => {
+                // A first chunk cut short is fetched again with the rest.
+                let from = if have == RANGE_CHUNK.min(info.size) {
+                    have
+                } else {
+                    if let Some(o) = &self.observer {
+                        o.rewound(have);
+                    }
+                    0
+                };
+                self.get_ranges(key, file, info, workers, from)
             }
         }
-        let mut w = io::BufWriter::with_capacity(io_buffer_size(size_hint), file);
-        let info = self.get(key, &mut w)?;
-        w.flush().map_err(|e| local("GET", Some(key), e))?;
-        Ok(info)
     }
 
     fn get_ranges(
@@ -781,21 +932,19 @@ impl Client {
         file: &File,
         info: ObjectInfo,
         workers: usize,
+        from: u64,
     ) -> Result<ObjectInfo, S3Error> {
         use std::os::unix::fs::FileExt;
         use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-        const CHUNK: u64 = 16 * 1024 * 1024;
+        const CHUNK: u64 = RANGE_CHUNK;
         let full = self.ep.full_key(key);
         let size = info.size;
-        if let Some(o) = &self.observer {
-            o.sized(size);
-        }
         file.set_len(size).map_err(|e| local("GET", Some(key), e))?;
-        let next = AtomicU64::new(0);
+        let next = AtomicU64::new(from);
         let failed = AtomicBool::new(false);
         let first_err: std::sync::Mutex<Option<S3Error>> = std::sync::Mutex::new(None);
         std::thread::scope(|s| {
-            for _ in 0..workers.min(size.div_ceil(CHUNK) as usize) {
+            for _ in 0..workers.min((size - from.min(size)).div_ceil(CHUNK) as usize) {
                 s.spawn(|| {
                     let mut buf = vec![0u8; 256 * 1024];
                     while !failed.load(Ordering::Relaxed) {
@@ -933,15 +1082,12 @@ impl Client {
                 }
             }
             PutSource::Reader(mut r) => {
-                let mut first = Vec::new();
-                (&mut r)
-                    .take(STREAM_PART_SIZE as u64)
-                    .read_to_end(&mut first)
-                    .map_err(|e| local("PUT", Some(key), e))?;
-                if first.len() < STREAM_PART_SIZE {
-                    self.put_single(&full, key, ReqBody::Bytes(&first), &meta_headers)
+                let mut buf = Vec::new();
+                let n = fill_part(&mut r, &mut buf).map_err(|e| local("PUT", Some(key), e))?;
+                if n < STREAM_PART_SIZE {
+                    self.put_single(&full, key, ReqBody::Bytes(&buf[..n]), &meta_headers)
                 } else {
-                    super::multipart::upload_stream(self, &full, key, first, r, &meta_headers)
+                    super::multipart::upload_stream(self, &full, key, buf, r, &meta_headers)
                 }
             }
         }
@@ -992,7 +1138,7 @@ impl Client {
             body: ReqBody::Empty,
         };
         let body = self
-            .execute(&req, |mut resp, _| read_xml_body(&mut resp.body, "LIST"))
+            .execute(&req, |mut resp, _| read_xml_body(&mut resp, "LIST"))
             .map_err(|mut e| {
                 e.method = "LIST";
                 e.key = Some(prefix.to_string());
@@ -1116,7 +1262,7 @@ impl Client {
                 headers: vec![],
                 body: ReqBody::Bytes(body.as_bytes()),
             };
-            let res = self.execute(&req, |mut resp, _| read_xml_body(&mut resp.body, "POST"));
+            let res = self.execute(&req, |mut resp, _| read_xml_body(&mut resp, "POST"));
             match res {
                 Err(e) => {
                     let msg = e.to_string();
