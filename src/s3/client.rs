@@ -41,6 +41,9 @@ pub struct ClientOptions {
     pub workers: usize,
     /// The Dovecot user, sent as X-Dovecot-Username like Dovecot does.
     pub user: Option<String>,
+    /// Page listings with ListObjectsV2 (`list-type=2`, continuation
+    /// tokens) instead of obox's ListObjects v1 (`marker`).
+    pub list_v2: bool,
 }
 
 /// What HEAD (and GET) say about an object.
@@ -71,6 +74,8 @@ pub struct ListPage {
     pub entries: Vec<ListEntry>,
     /// "Directories" when listing with a delimiter (relative, with the delimiter).
     pub prefixes: Vec<String>,
+    /// Where the next page starts: a v1 marker (a full key) or a v2
+    /// continuation token; `None` on the last page.
     pub next_token: Option<String>,
 }
 
@@ -136,6 +141,8 @@ pub struct Client {
     pub multipart_threshold: u64,
     /// Part size for file multipart uploads (0 = choose).
     pub part_size: u64,
+    /// See [`ClientOptions::list_v2`].
+    pub list_v2: bool,
     observer: Option<std::sync::Arc<dyn TransferObserver>>,
 }
 
@@ -335,6 +342,7 @@ impl Client {
             workers,
             multipart_threshold: MULTIPART_THRESHOLD,
             part_size: 0,
+            list_v2: opts.list_v2,
             observer: None,
         })
     }
@@ -1112,7 +1120,13 @@ impl Client {
         self.execute(&req, |resp, _| Ok(resp.header("etag").map(str::to_owned)))
     }
 
-    /// One ListObjectsV2 page under `prefix` (relative to the URL prefix).
+    /// One listing page under `prefix` (relative to the URL prefix),
+    /// starting after `token` (from the previous page's `next_token`).
+    ///
+    /// By default this is ListObjects v1, as obox lists: `prefix`, an
+    /// optional `delimiter` and `marker`; the next marker is `NextMarker`
+    /// when the server sends one, else the page's last key or common
+    /// prefix. With [`ClientOptions::list_v2`] it is ListObjectsV2.
     pub fn list_page(
         &self,
         prefix: &str,
@@ -1120,15 +1134,24 @@ impl Client {
         token: Option<&str>,
     ) -> Result<ListPage, S3Error> {
         let full = self.ep.full_key(prefix);
+        let v2 = self.list_v2;
         let mut query: Vec<(&str, Option<String>)> = Vec::new();
         if let Some(t) = token {
-            query.push(("continuation-token", Some(t.to_string())));
+            query.push((
+                if v2 { "continuation-token" } else { "marker" },
+                Some(t.to_string()),
+            ));
         }
         if let Some(d) = delimiter {
             query.push(("delimiter", Some(d.to_string())));
         }
-        query.push(("list-type", Some("2".into())));
+        if v2 {
+            query.push(("list-type", Some("2".into())));
+        }
         query.push(("prefix", Some(full.clone())));
+        // The signers canonicalise the query sorted by name; sending it
+        // sorted too keeps the wire and the signature obviously alike.
+        query.sort_by(|a, b| a.0.cmp(b.0));
         let req = Req {
             method: "GET",
             op: OpKind::Read,
@@ -1147,8 +1170,11 @@ impl Client {
         let root = xml::parse(&body)
             .map_err(|e| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(e)))?;
         let mut page = ListPage::default();
+        // The page's last key or common prefix, in full: v1's fallback marker.
+        let mut last: Option<&str> = None;
         for c in root.all("Contents") {
             let Some(k) = c.text_of("Key") else { continue };
+            last = last.max(Some(k));
             page.entries.push(ListEntry {
                 key: self.ep.relative_key(k).to_string(),
                 size: c
@@ -1161,27 +1187,53 @@ impl Client {
         }
         for p in root.all("CommonPrefixes") {
             if let Some(k) = p.text_of("Prefix") {
+                last = last.max(Some(k));
                 page.prefixes.push(self.ep.relative_key(k).to_string());
             }
         }
         let truncated = root
             .text_of("IsTruncated")
             .is_some_and(|t| t.trim() == "true");
-        page.next_token = root
-            .text_of("NextContinuationToken")
-            .filter(|t| truncated && !t.is_empty())
-            .map(str::to_owned);
-        if truncated && page.next_token.is_none() {
-            return Err(S3Error::new(
+        if !truncated {
+            return Ok(page);
+        }
+        let protocol = |why: &str| {
+            S3Error::new(
                 "LIST",
                 Some(prefix),
-                S3ErrorKind::Protocol("truncated listing without NextContinuationToken".into()),
-            ));
-        }
+                S3ErrorKind::Protocol(why.to_string()),
+            )
+        };
+        page.next_token = if v2 {
+            Some(
+                root.text_of("NextContinuationToken")
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| protocol("truncated listing without NextContinuationToken"))?
+                    .to_owned(),
+            )
+        } else {
+            Some(
+                root.text_of("NextMarker")
+                    .filter(|t| !t.is_empty())
+                    .or(last)
+                    .ok_or_else(|| {
+                        protocol("truncated listing page without entries and without NextMarker")
+                    })?
+                    .to_owned(),
+            )
+        };
         Ok(page)
     }
 
     /// Every page under `prefix`, in order.
+    ///
+    /// A server could keep a listing going for ever; what is refused:
+    /// a continuation token seen before (v2; remembered as 8-byte hashes),
+    /// a marker that does not move forward (v1: keys come sorted, so each
+    /// page must start past the last), and [`MAX_EMPTY_PAGES`] truncated
+    /// pages in a row without entries. Fresh keys without end are a very
+    /// long listing, like a huge bucket: `f` sees each page as it comes,
+    /// so memory stays one page.
     pub fn list(
         &self,
         prefix: &str,
@@ -1189,9 +1241,6 @@ impl Client {
         f: &mut dyn FnMut(ListPage) -> io::Result<()>,
     ) -> Result<(), S3Error> {
         let mut token: Option<String> = None;
-        // A server that hands back a token it gave before, or truncated
-        // pages with nothing in them without end, would keep us listing
-        // forever. Tokens are remembered as hashes to keep memory small.
         let mut seen = std::collections::HashSet::new();
         let mut empty_run = 0;
         loop {
@@ -1202,10 +1251,16 @@ impl Client {
             let Some(t) = next else { return Ok(()) };
             let protocol =
                 |why: String| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(why));
-            if !seen.insert(hash_token(&t)) {
-                return Err(protocol(
-                    "the server repeated a continuation token (endless listing)".into(),
-                ));
+            let repeated = if self.list_v2 {
+                !seen.insert(hash_token(&t))
+            } else {
+                token.as_deref().is_some_and(|old| t.as_str() <= old)
+            };
+            if repeated {
+                return Err(protocol(format!(
+                    "the server repeated a continuation token (the {} does not move forward): endless listing",
+                    if self.list_v2 { "token" } else { "marker" }
+                )));
             }
             empty_run = if empty { empty_run + 1 } else { 0 };
             if empty_run >= MAX_EMPTY_PAGES {
