@@ -938,7 +938,10 @@ fn progress_on_a_terminal_only() {
 #[test]
 fn empty_matches_are_errors_missing_key_delete_is_quiet() {
     let s = S3s::start();
-    ok(&run_stdin(["put", "-", "some/k", "--url", &s.url(true)], b"x"));
+    ok(&run_stdin(
+        ["put", "-", "some/k", "--url", &s.url(true)],
+        b"x",
+    ));
     let t = tempdir();
     let dest = t.path().join("d");
     let o = run([

@@ -878,11 +878,13 @@ fn put_recursive(
 // ---------------------------------------------------------------- rm
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Deleting a key that does not exist succeeds silently (S3 answers 204 either way), as with aws s3 rm; a -r prefix that matches nothing is an error (exit 1).
+#[command(
+    after_help = "Deleting a key that does not exist succeeds silently (S3 answers 204 either way), as with aws s3 rm; a -r prefix that matches nothing is an error (exit 1).
 
 Examples:
   obox-cli rm -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/GUID/OID
-  obox-cli rm -c /etc/dovecot/dovecot.conf --user olduser@example.com -r ''")]
+  obox-cli rm -c /etc/dovecot/dovecot.conf --user olduser@example.com -r ''"
+)]
 pub struct RmArgs {
     /// Keys to delete (with -r: key prefixes)
     #[arg(value_name = "KEY", required = true)]

@@ -178,8 +178,8 @@ pub(crate) fn read_xml_body(
         deadline: resp.small_body_deadline,
     }
     .take(MAX_XML_BODY + 1)
-        .read_to_end(&mut v)
-        .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
+    .read_to_end(&mut v)
+    .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
     if v.len() as u64 > MAX_XML_BODY {
         return Err(BodyFailure::Fatal(S3Error::new(
             method,
@@ -514,8 +514,8 @@ impl Client {
                     let (code, message, request_id) = xml::parse_error(&body);
                     let request_id =
                         request_id.or_else(|| resp.header("x-amz-request-id").map(str::to_owned));
-                    let expired = matches!(status, 400 | 403)
-                        && code.as_deref() == Some("ExpiredToken");
+                    let expired =
+                        matches!(status, 400 | 403) && code.as_deref() == Some("ExpiredToken");
                     if expired {
                         self.creds.invalidate();
                     }
@@ -1197,13 +1197,8 @@ impl Client {
         if !truncated {
             return Ok(page);
         }
-        let protocol = |why: &str| {
-            S3Error::new(
-                "LIST",
-                Some(prefix),
-                S3ErrorKind::Protocol(why.to_string()),
-            )
-        };
+        let protocol =
+            |why: &str| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(why.to_string()));
         page.next_token = if v2 {
             Some(
                 root.text_of("NextContinuationToken")

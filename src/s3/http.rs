@@ -189,7 +189,10 @@ impl Transport {
                 )
             })
             .collect();
-        let body = Box::new(TrickleGuard::new(resp.into_body().into_reader(), t.response));
+        let body = Box::new(TrickleGuard::new(
+            resp.into_body().into_reader(),
+            t.response,
+        ));
         Ok(HttpResponse {
             status,
             headers,

@@ -2,9 +2,7 @@
 //! several workers (memory stays at a few read buffers whatever the size);
 //! streams are buffered one part at a time. Any failure aborts the upload
 //! so no half-written object or orphaned parts are left behind.
-use super::client::{
-    BodyFailure, Client, Req, ReqBody, STREAM_PART_SIZE, fill_part, xml_escape,
-};
+use super::client::{BodyFailure, Client, Req, ReqBody, STREAM_PART_SIZE, fill_part, xml_escape};
 use super::error::{S3Error, S3ErrorKind};
 use super::params::OpKind;
 use super::xml;
