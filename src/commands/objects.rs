@@ -198,10 +198,15 @@ fn resolve_from_config(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Targ
             .context("no mail_location: cannot find the user's root")?
             .map_err(anyhow::Error::msg)?;
         let root = paths.root.context("mail_location has no root directory")?;
+        // The root names a place in the bucket, relative by nature: a
+        // leading `/` (`obox:/%8Mu/%u`) is dropped like the URL path's, so
+        // keys never start with `/` (which S3-compatible stores refuse or
+        // list back without it, leaving keys that are not relative).
+        let root = String::from_utf8_lossy(&root);
         target
             .endpoint
             .prefix
-            .push_str(&String::from_utf8_lossy(&root));
+            .push_str(root.trim_start_matches('/'));
         target.endpoint.prefix.push('/');
     }
     Ok(target)

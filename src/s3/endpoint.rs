@@ -287,21 +287,8 @@ impl Endpoint {
     }
 
     /// Undo [`Endpoint::full_key`] for listed keys.
-    ///
-    /// A prefix that starts with `/` (a mail_location root written as
-    /// `obox:/%8Mu/%u`) is sent as it is, but stores differ in what they
-    /// list back: AWS keeps the leading slash in the key, s3s-fs and
-    /// others drop it. Both forms are made relative, so `--user` keys look
-    /// the same whichever the server does.
     pub fn relative_key<'a>(&self, full: &'a str) -> &'a str {
-        full.strip_prefix(self.prefix.as_str())
-            .or_else(|| {
-                let bare = self.prefix.trim_start_matches('/');
-                (bare.len() < self.prefix.len())
-                    .then(|| full.strip_prefix(bare))
-                    .flatten()
-            })
-            .unwrap_or(full)
+        full.strip_prefix(self.prefix.as_str()).unwrap_or(full)
     }
 
     /// The encoded request path for an object, or for the bucket itself
