@@ -400,10 +400,14 @@ fn status_for(failures: usize) -> ExitStatus {
 // ---------------------------------------------------------------- ls
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
+#[command(
+    after_help = "Listings page with ListObjects v1 and marker, as obox does (--list-v2 for ListObjectsV2). Each page must arrive whole within the URL's timeout (default 10s), else 9008 and a retry.
+
+Examples:
   obox-cli ls -c /etc/dovecot/dovecot.conf --user alice@example.com -r
   obox-cli ls -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/ -l
-  obox-cli ls --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail&region=us-east-1' -r --json")]
+  obox-cli ls --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail&region=us-east-1' -r --json"
+)]
 pub struct LsArgs {
     /// Key prefix to list (relative to the URL's path)
     #[arg(value_name = "PREFIX", default_value = "")]
@@ -468,10 +472,14 @@ fn print_entry(out: &mut impl Write, e: &ListEntry, a: &LsArgs) -> io::Result<()
 // ---------------------------------------------------------------- get
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
+#[command(
+    after_help = "Timeouts: the URL's timeout (default 10s) bounds each attempt's wait for the response, each read, and the body's pace: an object body must bring at least 16 KiB per timeout period, a listing page must arrive whole within it. A slower answer fails with 9008 (timed out) and is retried like any other. absolute_timeout caps the whole request.
+
+Examples:
   obox-cli get -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/GUID/OID -
   obox-cli get -c /etc/dovecot/dovecot.conf --user alice@example.com -r idx/ ./alice-idx
-  obox-cli get --raw --url 'https://AK:SK@b.s3.eu-west-1.amazonaws.com/?region=eu-west-1' key out.bin")]
+  obox-cli get --raw --url 'https://AK:SK@b.s3.eu-west-1.amazonaws.com/?region=eu-west-1' key out.bin"
+)]
 pub struct GetArgs {
     /// Key to download (with -r: a key prefix)
     #[arg(value_name = "KEY")]
