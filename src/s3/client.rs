@@ -207,21 +207,27 @@ fn hash_token(t: &str) -> u64 {
 /// Read the next part of a stream into `buf`: up to [`STREAM_PART_SIZE`]
 /// bytes, fewer only at the end. Returns how many; `buf[..n]` holds them.
 ///
-/// `buf` keeps its size between parts and never grows past one part: it
-/// starts small (most streamed objects are small mails), and jumps to the
-/// full part size once, so a big upload holds one part buffer and no
-/// doubled copy (`read_to_end` would leave a 16 MiB one behind).
+/// `buf` keeps its size between parts and never grows past one part. It
+/// starts small (most streamed objects are small mails); past that it is
+/// replaced once by a zeroed part-sized one, which the allocator takes
+/// fresh from the kernel, so only the pages actually filled count (a
+/// `resize` would write zeros over all of it, and `read_to_end` would
+/// double it to 16 MiB).
 pub(crate) fn fill_part(r: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<usize> {
     const FIRST: usize = 256 * 1024;
     let mut n = 0;
     loop {
         if n == buf.len() {
-            if n == STREAM_PART_SIZE {
+            if n >= STREAM_PART_SIZE {
                 return Ok(n);
             }
-            let want = if n < FIRST { FIRST } else { STREAM_PART_SIZE };
-            buf.reserve_exact(want - buf.len());
-            buf.resize(want, 0);
+            if n < FIRST {
+                buf.resize(FIRST, 0);
+            } else {
+                let mut big = vec![0u8; STREAM_PART_SIZE];
+                big[..n].copy_from_slice(&buf[..n]);
+                *buf = big;
+            }
         }
         match r.read(&mut buf[n..]) {
             Ok(0) => return Ok(n),
@@ -1411,4 +1417,43 @@ pub(crate) fn xml_escape(s: &str) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parts are exactly STREAM_PART_SIZE until the last, from a reader
+    /// that hands out odd-sized pieces, and the buffer never outgrows one
+    /// part (it is reused, not doubled).
+    #[test]
+    fn fill_part_cuts_exact_parts_in_one_buffer() {
+        struct Odd(u64);
+        impl Read for Odd {
+            fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+                let n = (b.len() as u64).min(self.0).min(7919) as usize;
+                b[..n].fill(0xab);
+                self.0 -= n as u64;
+                Ok(n)
+            }
+        }
+        let total = 2 * STREAM_PART_SIZE as u64 + 12345;
+        let mut r = Odd(total);
+        let mut buf = Vec::new();
+        let mut sizes = Vec::new();
+        loop {
+            let n = fill_part(&mut r, &mut buf).unwrap();
+            assert!(buf.len() <= STREAM_PART_SIZE);
+            assert!(buf[..n].iter().all(|&b| b == 0xab));
+            if n == 0 {
+                break;
+            }
+            sizes.push(n);
+        }
+        assert_eq!(sizes, [STREAM_PART_SIZE, STREAM_PART_SIZE, 12345]);
+        // A small stream keeps a small buffer.
+        let mut small = Vec::new();
+        assert_eq!(fill_part(&mut Odd(1000), &mut small).unwrap(), 1000);
+        assert!(small.len() <= 256 * 1024);
+    }
 }
