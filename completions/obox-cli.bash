@@ -307,7 +307,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__get)
-            opts="-r -j -v -c -P -h -V --recursive --jobs --no-progress --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
+            opts="-r -j -v -c -P -h -V --recursive --jobs --no-progress --list-v2 --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -621,7 +621,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__ls)
-            opts="-r -l -v -c -P -h -V --recursive --long --json --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
+            opts="-r -l -v -c -P -h -V --recursive --long --json --list-v2 --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,7 +767,7 @@ _obox__cli() {
             return 0
             ;;
         obox__subcmd__cli__subcmd__rm)
-            opts="-r -j -v -c -P -h -V --recursive --jobs --no-progress --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
+            opts="-r -j -v -c -P -h -V --recursive --jobs --no-progress --list-v2 --url --endpoint --fs --user --ca-file --insecure --compress --raw --verbose --config --color --show-secrets --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -10,6 +10,7 @@ mod config;
 mod expand;
 mod generated;
 mod hardening;
+mod hostile_server;
 mod lint;
 mod objects;
 mod objects_config;

@@ -172,7 +172,23 @@ fn listing_past_1000_keys_and_bulk_delete() {
         "three pages: {}",
         stderr(&o)
     );
-    assert!(stderr(&o).contains("continuation-token="), "{}", stderr(&o));
+    // ListObjects v1 as obox pages: marker, no list-type.
+    assert!(stderr(&o).contains("marker=many%2Fd"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("list-type"), "{}", stderr(&o));
+    // SigV2 signs no query parameter of a listing; v1 pages the same.
+    let o = run(["ls", "many/", "-r", "--url", &s.url(false), "-v"]);
+    assert_eq!(ok(&o), keys);
+    // ListObjectsV2 on request, with both signatures.
+    for v4 in [true, false] {
+        let o = run(["ls", "many/", "-r", "--list-v2", "--url", &s.url(v4), "-v"]);
+        assert_eq!(ok(&o), keys, "v2 listing, v4 signing {v4}");
+        assert!(stderr(&o).contains("list-type=2"), "{}", stderr(&o));
+        assert!(stderr(&o).contains("continuation-token="), "{}", stderr(&o));
+    }
+    // One directory level, past 1000 entries: the marker is the page's
+    // last key or common prefix.
+    let o = run(["ls", "many/d0/", "--url", &s.url(true)]);
+    assert_eq!(ok(&o).lines().count(), 700);
     let dl = t.path().join("dl");
     ok(&run([
         "get",
@@ -184,6 +200,17 @@ fn listing_past_1000_keys_and_bulk_delete() {
     ]));
     assert_eq!(std::fs::read_to_string(dl.join("k00001")).unwrap(), "1");
     assert_eq!(entries(&dl).len(), 700);
+    let dl2 = t.path().join("dl2");
+    ok(&run([
+        "get",
+        "-r",
+        "--list-v2",
+        "many/d2/",
+        dl2.to_str().unwrap(),
+        "--url",
+        &s.url(true),
+    ]));
+    assert_eq!(entries(&dl2).len(), 700);
     let o = run([
         "rm",
         "-r",
@@ -193,6 +220,7 @@ fn listing_past_1000_keys_and_bulk_delete() {
         "-v",
     ]);
     ok(&o);
+    // Pages of 1000, 1000, 100 keys in batches of at most 500.
     assert_eq!(stderr(&o).matches("POST ").count(), 5, "{}", stderr(&o));
     assert_eq!(ok(&run(["ls", "-r", "--url", &s.url(true)])), "");
 }
@@ -512,10 +540,18 @@ fn big_objects_go_multipart_and_round_trip() {
         "-v",
     ]);
     ok(&o);
+    // No HEAD: the first GET tells the size and brings the first range.
+    assert!(!stderr(&o).contains(": HEAD "), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o).matches("Got 200 response").count(),
+        1,
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(
         stderr(&o).matches("Got 206 response").count(),
-        6,
-        "5 ranges + 1 resumed: {}",
+        5,
+        "first range from the GET, 4 ranges + 1 resumed: {}",
         stderr(&o)
     );
     assert!(
@@ -894,4 +930,48 @@ fn progress_on_a_terminal_only() {
     assert!(!ok, "{tty}");
     assert!(tty.contains("obox-cli: error:"), "{tty}");
     assert!(!tty.contains("get: "), "{tty}");
+}
+
+/// A prefix that matches nothing is an error for `get -r` and `rm -r`
+/// (a typo must not look like an empty copy); deleting one missing key
+/// succeeds quietly, as S3's 204 says.
+#[test]
+fn empty_matches_are_errors_missing_key_delete_is_quiet() {
+    let s = S3s::start();
+    ok(&run_stdin(
+        ["put", "-", "some/k", "--url", &s.url(true)],
+        b"x",
+    ));
+    let t = tempdir();
+    let dest = t.path().join("d");
+    let o = run([
+        "get",
+        "-r",
+        "no/such/",
+        dest.to_str().unwrap(),
+        "--url",
+        &s.url(true),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no objects under 'no/such/'"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dest.exists());
+    let o = run(["rm", "-r", "no/such/", "--url", &s.url(false)]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("no objects under 'no/such/'"),
+        "{}",
+        stderr(&o)
+    );
+    // One prefix of two empty: the other is still deleted, exit 1.
+    let o = run(["rm", "-r", "no/such/", "some/", "--url", &s.url(true)]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(ok(&run(["ls", "-r", "--url", &s.url(true)])), "");
+    let o = run(["rm", "never/was", "--url", &s.url(true)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    assert_eq!(stdout(&o), "");
 }

@@ -243,3 +243,47 @@ fn imdsv2_credentials_through_the_config() {
         b"imds"
     );
 }
+
+/// A mail_location root written with a leading slash (`obox:/%8Mu/%u`):
+/// the slash is dropped like the URL path's (an object key starting with
+/// `/` is refused by s3s-fs), so objects land where `obox:%8Mu/%u` puts
+/// them and `--user` keys stay relative.
+#[test]
+fn leading_slash_root_keeps_keys_relative() {
+    let s3 = S3s::start();
+    let dir = tempdir();
+    let c = conf(dir.path(), &s3, "&region=us-east-1", "");
+    let text = std::fs::read_to_string(&c)
+        .unwrap()
+        .replace("obox:%8Mu/%u", "obox:/%8Mu/%u");
+    std::fs::write(&c, text).unwrap();
+    let c = c.to_str().unwrap();
+    let with = |args: &[&str]| {
+        let mut v: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        v.extend(["-c", c, "--user", "alice@example.com"].map(String::from));
+        v
+    };
+    ok(&run_stdin(
+        with(&["put", "-", "mailboxes/g1/oid1"]),
+        b"slash",
+    ));
+    // The root is relative whichever way it is written.
+    assert_eq!(
+        stored(&s3, &format!("{ALICE_ROOT}/mailboxes/g1/oid1")).as_deref(),
+        Some(&b"slash"[..])
+    );
+    let ls = ok(&run(with(&["ls", "-r"])));
+    assert_eq!(ls, "mailboxes/g1/oid1\n");
+    let ls = ok(&run(with(&["ls", "mailboxes/"])));
+    assert_eq!(ls, "mailboxes/g1/\n");
+    let out = dir.path().join("out");
+    ok(&run(with(&[
+        "get",
+        "-r",
+        "mailboxes/",
+        out.to_str().unwrap(),
+    ])));
+    assert_eq!(std::fs::read(out.join("g1/oid1")).unwrap(), b"slash");
+    ok(&run(with(&["rm", "-r", "mailboxes/"])));
+    assert_eq!(ok(&run(with(&["ls", "-r"]))), "");
+}

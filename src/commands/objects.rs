@@ -198,10 +198,15 @@ fn resolve_from_config(args: &TargetArgs, g: &GlobalArgs) -> anyhow::Result<Targ
             .context("no mail_location: cannot find the user's root")?
             .map_err(anyhow::Error::msg)?;
         let root = paths.root.context("mail_location has no root directory")?;
+        // The root names a place in the bucket, relative by nature: a
+        // leading `/` (`obox:/%8Mu/%u`) is dropped like the URL path's, so
+        // keys never start with `/` (which S3-compatible stores refuse or
+        // list back without it, leaving keys that are not relative).
+        let root = String::from_utf8_lossy(&root);
         target
             .endpoint
             .prefix
-            .push_str(&String::from_utf8_lossy(&root));
+            .push_str(root.trim_start_matches('/'));
         target.endpoint.prefix.push('/');
     }
     Ok(target)
@@ -281,6 +286,7 @@ fn connect(
     g: &GlobalArgs,
     jobs: usize,
     progress: Option<&Progress>,
+    list_v2: bool,
 ) -> anyhow::Result<(Target, Client)> {
     let target = resolve_target(args, g)?;
     let opts = ClientOptions {
@@ -290,6 +296,7 @@ fn connect(
         insecure: target.insecure.clone(),
         workers: jobs,
         user: target.user.clone(),
+        list_v2,
     };
     let mut client = Client::new(target.endpoint.clone(), &opts)?;
     if let Some(p) = progress {
@@ -332,6 +339,50 @@ fn parallel<T: Sync>(
     failed.load(Ordering::Relaxed)
 }
 
+/// Run `work` on `jobs` threads over the items `produce` hands to its
+/// `send` argument, as they come: a listing feeds transfers page by page
+/// instead of being collected first. The channel holds at most `queue`
+/// items, so `send` blocks while the workers are behind and memory stays
+/// O(jobs + queue) however long the listing. Returns what `produce`
+/// returned, after every sent item has been worked on.
+fn pipeline<T: Send, R>(
+    jobs: usize,
+    queue: usize,
+    produce: impl FnOnce(&mut dyn FnMut(T)) -> R,
+    work: impl Fn(T) + Sync,
+) -> R {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<T>(queue.max(1));
+    let rx = Mutex::new(rx);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, 64) {
+            s.spawn(|| {
+                loop {
+                    // The lock is held only while waiting for the next item.
+                    let item = rx.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match item {
+                        Ok(item) => work(item),
+                        Err(_) => break,
+                    }
+                }
+            });
+        }
+        let mut send = |item: T| {
+            // Fails only if every worker is gone, which cannot happen
+            // before `tx` is dropped.
+            let _ = tx.send(item);
+        };
+        let r = produce(&mut send);
+        drop(tx);
+        r
+    })
+}
+
+/// The error for a `-r` prefix that matched nothing (like s5cmd, not a
+/// silent success: a mistyped prefix must not look like an empty copy).
+fn nothing_under(prefix: &str) -> String {
+    format!("obox-cli: error: no objects under '{prefix}'")
+}
+
 /// Default `-j` of get/put. Small objects are latency-bound: against S3
 /// (tens of ms per request) throughput grows with parallel requests, and
 /// 32 stays far below S3's per-prefix request limits; buffers are sized to
@@ -349,10 +400,14 @@ fn status_for(failures: usize) -> ExitStatus {
 // ---------------------------------------------------------------- ls
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
+#[command(
+    after_help = "Listings page with ListObjects v1 and marker, as obox does (--list-v2 for ListObjectsV2). Each page must arrive whole within the URL's timeout (default 10s), else 9008 and a retry.
+
+Examples:
   obox-cli ls -c /etc/dovecot/dovecot.conf --user alice@example.com -r
   obox-cli ls -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/ -l
-  obox-cli ls --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail&region=us-east-1' -r --json")]
+  obox-cli ls --url 'http://AK:SK@127.0.0.1:8014/?bucket=mail&region=us-east-1' -r --json"
+)]
 pub struct LsArgs {
     /// Key prefix to list (relative to the URL's path)
     #[arg(value_name = "PREFIX", default_value = "")]
@@ -366,12 +421,15 @@ pub struct LsArgs {
     /// One JSON object per line
     #[arg(long)]
     pub json: bool,
+    /// Page the listing with ListObjectsV2 (list-type=2) instead of ListObjects v1 with marker, as obox does
+    #[arg(long)]
+    pub list_v2: bool,
     #[command(flatten)]
     pub target: TargetArgs,
 }
 
 pub fn ls(a: &LsArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let (_, client) = connect(&a.target, g, 1, None)?;
+    let (_, client) = connect(&a.target, g, 1, None, a.list_v2)?;
     let delimiter = if a.recursive { None } else { Some("/") };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -414,10 +472,14 @@ fn print_entry(out: &mut impl Write, e: &ListEntry, a: &LsArgs) -> io::Result<()
 // ---------------------------------------------------------------- get
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
+#[command(
+    after_help = "Timeouts: the URL's timeout (default 10s) bounds each attempt's wait for the response, each read, and the body's pace: an object body must bring at least 16 KiB per timeout period, a listing page must arrive whole within it. A slower answer fails with 9008 (timed out) and is retried like any other. absolute_timeout caps the whole request.
+
+Examples:
   obox-cli get -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/GUID/OID -
   obox-cli get -c /etc/dovecot/dovecot.conf --user alice@example.com -r idx/ ./alice-idx
-  obox-cli get --raw --url 'https://AK:SK@b.s3.eu-west-1.amazonaws.com/?region=eu-west-1' key out.bin")]
+  obox-cli get --raw --url 'https://AK:SK@b.s3.eu-west-1.amazonaws.com/?region=eu-west-1' key out.bin"
+)]
 pub struct GetArgs {
     /// Key to download (with -r: a key prefix)
     #[arg(value_name = "KEY")]
@@ -434,6 +496,9 @@ pub struct GetArgs {
     /// No progress display (it is shown only when stderr is a terminal)
     #[arg(long)]
     pub no_progress: bool,
+    /// Page the listing with ListObjectsV2 (list-type=2) instead of ListObjects v1 with marker, as obox does
+    #[arg(long)]
+    pub list_v2: bool,
     #[command(flatten)]
     pub target: TargetArgs,
 }
@@ -448,7 +513,7 @@ pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     } else {
         Progress::one(enabled, "get", None)
     };
-    let (target, client) = connect(&a.target, g, a.jobs, Some(&progress))?;
+    let (target, client) = connect(&a.target, g, a.jobs, Some(&progress), a.list_v2)?;
     let layer = target.layer(a.target.raw)?;
     if a.recursive {
         let dir = PathBuf::from(a.dest.as_deref().unwrap_or("."));
@@ -581,34 +646,63 @@ fn get_recursive(
     jobs: usize,
     progress: &Progress,
 ) -> anyhow::Result<ExitStatus> {
-    let mut keys: Vec<(String, u64)> = Vec::new();
-    client.list(prefix, None, &mut |page| {
-        progress.listed(page.entries.len() as u64);
-        keys.extend(
-            page.entries
-                .into_iter()
-                .filter(|e| !e.key.ends_with('/'))
-                .map(|e| (e.key, e.size)),
-        );
-        Ok(())
-    })?;
-    progress.start(keys.len() as u64, Some(keys.iter().map(|k| k.1).sum()));
-    let failures = parallel(&keys, jobs, progress, |(key, size)| {
-        let rel = key
-            .strip_prefix(prefix)
-            .unwrap_or(key)
-            .trim_start_matches('/');
-        let dest = local_path(dir, rel)?;
-        download(client, key, &dest, layer, Some(*size))
-    });
+    let found = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    // Downloads start with the first page; the bar grows as pages come.
+    let listed = pipeline(
+        jobs,
+        LISTING_PAGE,
+        |send| {
+            client.list(prefix, None, &mut |page| {
+                let files: Vec<(String, u64)> = page
+                    .entries
+                    .into_iter()
+                    .filter(|e| !e.key.ends_with('/'))
+                    .map(|e| (e.key, e.size))
+                    .collect();
+                found.fetch_add(files.len(), Ordering::Relaxed);
+                progress.grow(files.len() as u64, Some(files.iter().map(|f| f.1).sum()));
+                for f in files {
+                    send(f);
+                }
+                Ok(())
+            })
+        },
+        |(key, size)| {
+            let rel = key
+                .strip_prefix(prefix)
+                .unwrap_or(&key)
+                .trim_start_matches('/');
+            let r = local_path(dir, rel)
+                .and_then(|dest| download(client, &key, &dest, layer, Some(size)));
+            progress.object_done();
+            if let Err(e) = r {
+                failed.fetch_add(1, Ordering::Relaxed);
+                progress.eprintln(&format!("obox-cli: error: {e:#}"));
+            }
+        },
+    );
+    progress.listing_done();
+    let found = found.into_inner();
+    let mut failures = failed.into_inner();
     if failures > 0 {
         progress.eprintln(&format!(
-            "obox-cli: error: {failures} of {} downloads failed",
-            keys.len()
+            "obox-cli: error: {failures} of {found} downloads failed"
         ));
+    }
+    if let Err(e) = listed {
+        progress.eprintln(&format!("obox-cli: error: {e}"));
+        failures += 1;
+    } else if found == 0 {
+        progress.eprintln(&nothing_under(prefix));
+        failures += 1;
     }
     Ok(status_for(failures))
 }
+
+/// Keys in one listing page at most (S3's page, and the bulk-delete
+/// batch): the queue between a listing and its transfers.
+const LISTING_PAGE: usize = 1000;
 
 // ---------------------------------------------------------------- put
 
@@ -658,7 +752,7 @@ pub fn put(a: &PutArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             .flatten();
         Progress::one(enabled, "put", size)
     };
-    let (target, client) = connect(&a.target, g, a.jobs, Some(&progress))?;
+    let (target, client) = connect(&a.target, g, a.jobs, Some(&progress), false)?;
     let layer = target.layer(a.target.raw)?;
     if layer.is_some() && !a.recursive {
         // Compressed bytes on the wire: the file's size is not the total.
@@ -797,9 +891,13 @@ fn put_recursive(
 // ---------------------------------------------------------------- rm
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:
+#[command(
+    after_help = "Deleting a key that does not exist succeeds silently (S3 answers 204 either way), as with aws s3 rm; a -r prefix that matches nothing is an error (exit 1).
+
+Examples:
   obox-cli rm -c /etc/dovecot/dovecot.conf --user alice@example.com mailboxes/GUID/OID
-  obox-cli rm -c /etc/dovecot/dovecot.conf --user olduser@example.com -r ''")]
+  obox-cli rm -c /etc/dovecot/dovecot.conf --user olduser@example.com -r ''"
+)]
 pub struct RmArgs {
     /// Keys to delete (with -r: key prefixes)
     #[arg(value_name = "KEY", required = true)]
@@ -813,50 +911,64 @@ pub struct RmArgs {
     /// No progress display (it is shown only when stderr is a terminal)
     #[arg(long)]
     pub no_progress: bool,
+    /// Page the listing with ListObjectsV2 (list-type=2) instead of ListObjects v1 with marker, as obox does
+    #[arg(long)]
+    pub list_v2: bool,
     #[command(flatten)]
     pub target: TargetArgs,
 }
 
 pub fn rm(a: &RmArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let (_, client) = connect(&a.target, g, a.jobs, None)?;
+    let (_, client) = connect(&a.target, g, a.jobs, None, a.list_v2)?;
     let enabled = progress::wanted(a.no_progress, a.target.verbose);
     let mut failures = 0;
     let mut total = 0;
     if a.recursive {
         let progress = Progress::many(enabled, "rm");
-        let mut keys_of = Vec::new();
+        let limit = (client.endpoint().params.bulk_delete_limit as usize).clamp(1, 1000);
         for prefix in &a.keys {
-            let mut keys = Vec::new();
-            let listed = client.list(prefix, None, &mut |page| {
-                progress.listed(page.entries.len() as u64);
-                keys.extend(page.entries.into_iter().map(|e| e.key));
-                Ok(())
-            });
+            let found = AtomicUsize::new(0);
+            let failed = AtomicUsize::new(0);
+            // Each page is deleted while the next is listed. Deleting what
+            // was listed does not disturb the paging: the next page starts
+            // after the last listed key.
+            let listed = pipeline(
+                a.jobs,
+                a.jobs,
+                |send| {
+                    client.list(prefix, None, &mut |page| {
+                        let keys: Vec<String> = page.entries.into_iter().map(|e| e.key).collect();
+                        found.fetch_add(keys.len(), Ordering::Relaxed);
+                        progress.grow(keys.len() as u64, None);
+                        let mut keys = keys.into_iter().peekable();
+                        while keys.peek().is_some() {
+                            send(keys.by_ref().take(limit).collect::<Vec<String>>());
+                        }
+                        Ok(())
+                    })
+                },
+                |batch: Vec<String>| {
+                    let errs = client.delete_many(&batch);
+                    progress.objects_done(batch.len() as u64);
+                    for (_, e) in &errs {
+                        progress.eprintln(&format!("obox-cli: error: {e}"));
+                    }
+                    failed.fetch_add(errs.len(), Ordering::Relaxed);
+                },
+            );
+            let found = found.into_inner();
+            total += found;
+            failures += failed.into_inner();
             if let Err(e) = listed {
-                // Take the spinner away before the error is printed.
-                progress.clear();
-                return Err(e.into());
+                progress.eprintln(&format!("obox-cli: error: {e}"));
+                failures += 1;
+            } else if found == 0 {
+                progress.eprintln(&nothing_under(prefix));
+                failures += 1;
             }
-            total += keys.len();
-            keys_of.push(keys);
         }
-        progress.start(total as u64, None);
-        for keys in keys_of {
-            let limit = (client.endpoint().params.bulk_delete_limit as usize).clamp(1, 1000);
-            let batches: Vec<&[String]> = keys.chunks(limit).collect();
-            let failed = Mutex::new(0usize);
-            parallel(&batches, a.jobs, &Progress::hidden(), |batch| {
-                let errs = client.delete_many(batch);
-                progress.objects_done(batch.len() as u64);
-                for (_, e) in &errs {
-                    progress.eprintln(&format!("obox-cli: error: {e}"));
-                }
-                *failed.lock().unwrap_or_else(|p| p.into_inner()) += errs.len();
-                Ok(())
-            });
-            failures += failed.into_inner().unwrap_or_else(|p| p.into_inner());
-        }
-        progress.finish();
+        progress.listing_done();
+        progress.end(total > 0);
     } else {
         total = a.keys.len();
         let errs = if a.keys.len() == 1 {
@@ -897,7 +1009,7 @@ pub struct StatArgs {
 }
 
 pub fn stat(a: &StatArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
-    let (_, client) = connect(&a.target, g, 1, None)?;
+    let (_, client) = connect(&a.target, g, 1, None, false)?;
     let info = match client.head(&a.key) {
         Ok(i) => i,
         Err(e) => {

@@ -31,6 +31,9 @@ pub struct Progress {
     /// The bar's unit is objects (uploads through a compress layer, whose
     /// size on the wire is unknown in advance): byte reports don't move it.
     objects_only: Arc<AtomicBool>,
+    /// The spinner has become a bar ([`start`](Self::start) or the first
+    /// [`grow`](Self::grow)).
+    started: Arc<AtomicBool>,
 }
 
 impl Progress {
@@ -47,6 +50,7 @@ impl Progress {
             single,
             shown: Arc::new(AtomicBool::new(enabled && !single)),
             objects_only: Arc::default(),
+            started: Arc::default(),
         }
     }
 
@@ -85,18 +89,11 @@ impl Progress {
         p
     }
 
-    /// The listing found `n` more keys (files).
-    pub fn listed(&self, n: u64) {
-        let t = self.total.fetch_add(n, Ordering::Relaxed) + n;
-        if self.enabled {
-            self.bar.set_message(format!("listing… {t} found"));
-        }
-    }
-
     /// The work is known: `objects` objects of `bytes` bytes in all, or
     /// `None` when the bytes on the wire cannot be known in advance (a
     /// compress layer shrinks uploads): then the bar counts objects.
     pub fn start(&self, objects: u64, bytes: Option<u64>) {
+        self.started.store(true, Ordering::Relaxed);
         self.total.store(objects, Ordering::Relaxed);
         self.bar.disable_steady_tick();
         let style = match bytes {
@@ -104,13 +101,13 @@ impl Progress {
                 self.bar.set_length(b);
                 self.bar.set_position(0);
                 ProgressStyle::with_template(
-                    "{prefix} [{wide_bar}] {objects}  {binary_bytes}/{binary_total_bytes}  {binary_bytes_per_sec}  ETA {eta}",
+                    "{prefix} [{wide_bar}] {objects}  {binary_bytes}/{binary_total_bytes}  {binary_bytes_per_sec}  ETA {eta} {msg}",
                 )
             }
             None => {
                 self.bar.set_length(objects);
                 self.bar.set_position(0);
-                ProgressStyle::with_template("{prefix} [{wide_bar}] {objects}  ETA {eta}")
+                ProgressStyle::with_template("{prefix} [{wide_bar}] {objects}  ETA {eta} {msg}")
             }
         };
         let style = self
@@ -119,6 +116,34 @@ impl Progress {
         self.bar.set_style(style);
         self.bar.set_message("");
         self.objects_only.store(bytes.is_none(), Ordering::Relaxed);
+    }
+
+    /// A streamed listing found `objects` more objects of `bytes` more
+    /// bytes (`None`: the bar counts objects). The first call turns the
+    /// spinner into a bar, marked "(listing…)" until
+    /// [`listing_done`](Self::listing_done); later calls lengthen it.
+    pub fn grow(&self, objects: u64, bytes: Option<u64>) {
+        if objects == 0 {
+            return;
+        }
+        if !self.started.swap(true, Ordering::Relaxed) {
+            self.start(0, bytes.map(|_| 0));
+            if self.enabled {
+                self.bar.set_message("(listing…)");
+            }
+        }
+        self.total.fetch_add(objects, Ordering::Relaxed);
+        match bytes {
+            Some(b) if !self.objects_only.load(Ordering::Relaxed) => self.bar.inc_length(b),
+            _ => self.bar.inc_length(objects),
+        }
+    }
+
+    /// The streamed listing is complete: the totals are final.
+    pub fn listing_done(&self) {
+        if self.started.load(Ordering::Relaxed) {
+            self.bar.set_message("");
+        }
     }
 
     /// A display that never draws (inner loops that report through an
@@ -158,7 +183,7 @@ impl Progress {
     /// [`clear`](Self::clear) after one that failed before them (listing,
     /// walking the directory): a summary of nothing done would mislead.
     pub fn end(&self, reached_transfers: bool) {
-        if reached_transfers {
+        if reached_transfers && self.started.load(Ordering::Relaxed) {
             self.finish();
         } else {
             self.clear();

@@ -6,7 +6,8 @@ use super::encode::query_component;
 use super::endpoint::{Endpoint, Signing};
 use super::error::{S3Error, S3ErrorKind};
 use super::http::{
-    Body, HttpRequest, HttpResponse, Timeouts, Transport, TransportError, body_error, codes,
+    Body, DeadlineReader, HttpRequest, HttpResponse, Timeouts, Transport, TransportError,
+    body_error, codes,
 };
 use super::log::{Outcome, RequestLog, reason};
 use super::params::OpKind;
@@ -40,6 +41,9 @@ pub struct ClientOptions {
     pub workers: usize,
     /// The Dovecot user, sent as X-Dovecot-Username like Dovecot does.
     pub user: Option<String>,
+    /// Page listings with ListObjectsV2 (`list-type=2`, continuation
+    /// tokens) instead of obox's ListObjects v1 (`marker`).
+    pub list_v2: bool,
 }
 
 /// What HEAD (and GET) say about an object.
@@ -70,6 +74,8 @@ pub struct ListPage {
     pub entries: Vec<ListEntry>,
     /// "Directories" when listing with a delimiter (relative, with the delimiter).
     pub prefixes: Vec<String>,
+    /// Where the next page starts: a v1 marker (a full key) or a v2
+    /// continuation token; `None` on the last page.
     pub next_token: Option<String>,
 }
 
@@ -119,6 +125,8 @@ pub(crate) struct Req<'a> {
 
 /// Single PUTs stream files up to this size; above it, multipart.
 pub const MULTIPART_THRESHOLD: u64 = 64 * 1024 * 1024;
+/// Range size of parallel downloads.
+const RANGE_CHUNK: u64 = 16 * 1024 * 1024;
 /// Part size for streams (buffered in memory, one part at a time).
 pub const STREAM_PART_SIZE: usize = 8 * 1024 * 1024;
 
@@ -133,6 +141,8 @@ pub struct Client {
     pub multipart_threshold: u64,
     /// Part size for file multipart uploads (0 = choose).
     pub part_size: u64,
+    /// See [`ClientOptions::list_v2`].
+    pub list_v2: bool,
     observer: Option<std::sync::Arc<dyn TransferObserver>>,
 }
 
@@ -154,15 +164,22 @@ fn local(method: &'static str, key: Option<&str>, e: io::Error) -> S3Error {
 /// that sends more, or never stops, is refused instead of buffered.
 pub const MAX_XML_BODY: u64 = 32 << 20;
 
-/// Read a whole XML answer, at most [`MAX_XML_BODY`] bytes.
+/// Read a whole XML answer, at most [`MAX_XML_BODY`] bytes, complete
+/// within the response timeout (counted from its head): a server that
+/// drips a listing page out byte by byte gets 9008 and a retry, as a
+/// silent one does.
 pub(crate) fn read_xml_body(
-    body: &mut dyn Read,
+    resp: &mut HttpResponse,
     method: &'static str,
 ) -> Result<Vec<u8>, BodyFailure> {
     let mut v = Vec::new();
-    body.take(MAX_XML_BODY + 1)
-        .read_to_end(&mut v)
-        .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
+    DeadlineReader {
+        inner: &mut resp.body,
+        deadline: resp.small_body_deadline,
+    }
+    .take(MAX_XML_BODY + 1)
+    .read_to_end(&mut v)
+    .map_err(|e| BodyFailure::Retry(body_error(&e)))?;
     if v.len() as u64 > MAX_XML_BODY {
         return Err(BodyFailure::Fatal(S3Error::new(
             method,
@@ -187,6 +204,40 @@ fn hash_token(t: &str) -> u64 {
     h.finish()
 }
 
+/// Read the next part of a stream into `buf`: up to [`STREAM_PART_SIZE`]
+/// bytes, fewer only at the end. Returns how many; `buf[..n]` holds them.
+///
+/// `buf` keeps its size between parts and never grows past one part. It
+/// starts small (most streamed objects are small mails); past that it is
+/// replaced once by a zeroed part-sized one, which the allocator takes
+/// fresh from the kernel, so only the pages actually filled count (a
+/// `resize` would write zeros over all of it, and `read_to_end` would
+/// double it to 16 MiB).
+pub(crate) fn fill_part(r: &mut dyn Read, buf: &mut Vec<u8>) -> io::Result<usize> {
+    const FIRST: usize = 256 * 1024;
+    let mut n = 0;
+    loop {
+        if n == buf.len() {
+            if n >= STREAM_PART_SIZE {
+                return Ok(n);
+            }
+            if n < FIRST {
+                buf.resize(FIRST, 0);
+            } else {
+                let mut big = vec![0u8; STREAM_PART_SIZE];
+                big[..n].copy_from_slice(&buf[..n]);
+                *buf = big;
+            }
+        }
+        match r.read(&mut buf[n..]) {
+            Ok(0) => return Ok(n),
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// A transfer buffer for an object of `size` bytes (unknown: the largest).
 fn io_buffer_size(size: Option<u64>) -> usize {
     const MIN: u64 = 8 * 1024;
@@ -209,6 +260,22 @@ fn warn_insecure(why: &str, base: &str) {
 fn plain_md5_etag(etag: &str) -> Option<String> {
     let t = etag.trim_matches('"');
     (t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())).then(|| t.to_ascii_lowercase())
+}
+
+/// The MD5 of `len` bytes of the file at `path` from `offset` (one read
+/// pass; hashing is far faster than the network that follows).
+fn file_range_md5(path: &std::path::Path, offset: u64, len: u64) -> io::Result<[u8; 16]> {
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(offset))?;
+    let mut md5 = Md5::new();
+    let n = io::copy(&mut f.take(len), &mut md5)?;
+    if n != len {
+        return Err(io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            format!("{} shrank while being uploaded", path.display()),
+        ));
+    }
+    Ok(md5.finalize().into())
 }
 
 /// Reads `len` bytes of `inner`, hashing them with MD5 and telling the
@@ -281,6 +348,7 @@ impl Client {
             workers,
             multipart_threshold: MULTIPART_THRESHOLD,
             part_size: 0,
+            list_v2: opts.list_v2,
             observer: None,
         })
     }
@@ -345,10 +413,14 @@ impl Client {
         out
     }
 
-    /// Send `req`, retrying 5xx and transport failures with Dovecot's
-    /// backoff. Returns the first 2xx/3xx response, or the error of the
-    /// last attempt. `on_body` consumes a successful response (and may ask
-    /// for a retry by returning a transport error, e.g. a cut-off body).
+    /// Send `req`, retrying the way Dovecot does: 5xx and lost connections
+    /// up to `max_retries` times (backoff in [`retry`]), failed connects up
+    /// to `max_connect_retries` times (100 ms doubling, capped at 60 s),
+    /// and once more at once after an `ExpiredToken` (the credentials are
+    /// fetched again first). Returns the first 2xx/3xx response, or the
+    /// error of the last attempt. `on_body` consumes a successful response
+    /// (and may ask for a retry by returning a transport error, e.g. a
+    /// cut-off body). Every attempt of one call logs the same request id.
     pub(crate) fn execute<T>(
         &self,
         req: &Req<'_>,
@@ -356,11 +428,27 @@ impl Client {
     ) -> Result<T, S3Error> {
         let deadline = self.ep.params.absolute_timeout.map(|d| Instant::now() + d);
         let max_retries = self.ep.params.retries_for(req.op);
+        let max_connect_retries = self.ep.params.max_connect_retries;
         let timeout = self.ep.params.timeout_for(req.op);
         let path = self.ep.request_path(req.key);
         let display_key = req.key.map(|k| self.ep.relative_key(k));
         let mut req_headers = req.headers.clone();
+        // A file body is hashed once, before the first attempt, so the
+        // server can check every byte it receives (BadDigest otherwise);
+        // the ETag it answers is compared with what was actually sent.
+        if let ReqBody::FileRange { path, offset, len } = &req.body {
+            let digest = file_range_md5(path, *offset, *len)
+                .map_err(|e| local(req.method, display_key, e))?;
+            req_headers.push((
+                "content-md5".into(),
+                base64::engine::general_purpose::STANDARD.encode(digest),
+            ));
+        }
+        let id = self.log.next_id();
         let mut attempt = 0u32;
+        let mut retries = 0u32;
+        let mut connect_retries = 0u32;
+        let mut token_refreshed = false;
         loop {
             attempt += 1;
             let remaining = match deadline {
@@ -391,7 +479,7 @@ impl Client {
                     response: timeout,
                     global: remaining,
                 },
-                attempt,
+                (id, attempt),
             );
             let failure = match outcome {
                 Ok(resp) if resp.status < 300 => {
@@ -423,14 +511,18 @@ impl Client {
                     let status = resp.status;
                     let mut body = Vec::new();
                     if req.method != "HEAD" {
-                        let _ = (&mut resp.body).take(64 * 1024).read_to_end(&mut body);
+                        let r = DeadlineReader {
+                            inner: &mut resp.body,
+                            deadline: resp.small_body_deadline,
+                        };
+                        let _ = r.take(64 * 1024).read_to_end(&mut body);
                     }
                     let (code, message, request_id) = xml::parse_error(&body);
                     let request_id =
                         request_id.or_else(|| resp.header("x-amz-request-id").map(str::to_owned));
-                    if status == 400 && code.as_deref() == Some("ExpiredToken")
-                        || status == 403 && code.as_deref() == Some("ExpiredToken")
-                    {
+                    let expired =
+                        matches!(status, 400 | 403) && code.as_deref() == Some("ExpiredToken");
+                    if expired {
                         self.creds.invalidate();
                     }
                     let kind = S3ErrorKind::Http {
@@ -439,6 +531,12 @@ impl Client {
                         message,
                         request_id,
                     };
+                    // Credentials that expired between fetching and use:
+                    // fetch new ones and try again, once, at once.
+                    if expired && !token_refreshed && self.creds.refreshable() {
+                        token_refreshed = true;
+                        continue;
+                    }
                     if !retry::retryable_status(status) {
                         let mut e = S3Error::new(req.method, display_key, kind);
                         e.attempts = attempt;
@@ -454,12 +552,32 @@ impl Client {
                 }
                 Err(e) => e,
             };
-            if attempt > max_retries {
-                let mut e = S3Error::new(req.method, display_key, failure);
-                e.attempts = attempt;
-                return Err(e);
-            }
-            let mut wait = retry::delay(attempt - 1);
+            // A connect that failed never reached the server: it has its
+            // own budget and backoff, like Dovecot's connection attempts.
+            let connect_failed = matches!(
+                failure,
+                S3ErrorKind::Transport {
+                    code: codes::CONNECT_FAILED,
+                    ..
+                }
+            );
+            let mut wait = if connect_failed {
+                if connect_retries >= max_connect_retries {
+                    let mut e = S3Error::new(req.method, display_key, failure);
+                    e.attempts = attempt;
+                    return Err(e);
+                }
+                connect_retries += 1;
+                retry::connect_delay(connect_retries - 1)
+            } else {
+                if retries >= max_retries {
+                    let mut e = S3Error::new(req.method, display_key, failure);
+                    e.attempts = attempt;
+                    return Err(e);
+                }
+                retries += 1;
+                retry::delay(retries - 1)
+            };
             if let Some(d) = deadline {
                 wait = wait.min(d.saturating_duration_since(Instant::now()));
             }
@@ -474,7 +592,7 @@ impl Client {
         path: &str,
         extra: &[(String, String)],
         timeouts: Timeouts,
-        attempt: u32,
+        (id, attempt): (u64, u32),
     ) -> Result<HttpResponse, S3ErrorKind> {
         let creds = self.creds.current().map_err(|e| *e.kind)?;
         let query = self.query_string(&req.query);
@@ -562,6 +680,7 @@ impl Client {
         match result {
             Ok(resp) => {
                 self.log.attempt(
+                    id,
                     &conn,
                     req.method,
                     &signed_url,
@@ -598,6 +717,7 @@ impl Client {
                 fatal,
             }) => {
                 self.log.attempt(
+                    id,
                     &conn,
                     req.method,
                     &signed_url,
@@ -640,6 +760,19 @@ impl Client {
     /// A body cut off mid-way is resumed with a Range request pinned to
     /// the same ETag, so `out` receives every byte exactly once.
     pub fn get(&self, key: &str, out: &mut dyn Write) -> Result<ObjectInfo, S3Error> {
+        self.get_or_split(key, out, None).map(|(info, _)| info)
+    }
+
+    /// [`Client::get`], except that an object of at least `split_at` bytes
+    /// is not streamed whole: the first [`RANGE_CHUNK`] bytes are read from
+    /// the response into `out`, and the answer says how many (`Some(n)`;
+    /// `None` for an object fetched whole). The caller fetches the rest.
+    fn get_or_split(
+        &self,
+        key: &str,
+        out: &mut dyn Write,
+        split_at: Option<u64>,
+    ) -> Result<(ObjectInfo, Option<u64>), S3Error> {
         let full = self.ep.full_key(key);
         let req = Req {
             method: "GET",
@@ -675,6 +808,28 @@ impl Client {
             if first.is_none() {
                 if let Some(o) = &self.observer {
                     o.sized(info.size);
+                }
+                if resp.status == 200 && split_at.is_some_and(|t| info.size >= t) {
+                    // Big: keep what this response brings of the first
+                    // chunk (whatever arrives is good: the whole file is
+                    // checked against the ETag later) and stop reading.
+                    let want = RANGE_CHUNK.min(info.size);
+                    let mut have = 0u64;
+                    while have < want {
+                        let room = buf.len().min((want - have) as usize);
+                        match resp.body.read(&mut buf[..room]) {
+                            Ok(0) => break,
+                            Ok(n) => {
+                                out.write_all(&buf[..n])
+                                    .map_err(|e| BodyFailure::Fatal(local("GET", Some(key), e)))?;
+                                have += n as u64;
+                                self.advanced(n as u64);
+                            }
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(_) => break,
+                        }
+                    }
+                    return Ok((info, Some(have)));
                 }
                 first = Some(info.clone());
             }
@@ -742,7 +897,7 @@ impl Client {
                     )));
                 }
             }
-            Ok(f)
+            Ok((f, None))
         })
     }
 
@@ -752,7 +907,9 @@ impl Client {
     /// smaller ones stream through [`Client::get`]. Plain-MD5 ETags are
     /// verified either way (for ranges, by re-reading the file).
     ///
-    /// `size_hint` (from a listing) saves the HEAD that otherwise decides.
+    /// No HEAD is sent: the first GET tells the size, and for a big object
+    /// its first chunk is kept while the other ranges follow. `size_hint`
+    /// (from a listing) lets objects known to be small skip the splitting.
     pub fn get_to_file(
         &self,
         key: &str,
@@ -760,19 +917,27 @@ impl Client {
         size_hint: Option<u64>,
     ) -> Result<ObjectInfo, S3Error> {
         let workers = self.workers.clamp(1, 8);
-        if workers > 1 && size_hint.is_none_or(|s| s >= self.multipart_threshold) {
-            let info = self.head(key).map_err(|mut e| {
-                e.method = "GET";
-                e
-            })?;
-            if info.size >= self.multipart_threshold {
-                return self.get_ranges(key, file, info, workers);
+        let split_at = (workers > 1 && size_hint.is_none_or(|s| s >= self.multipart_threshold))
+            .then_some(self.multipart_threshold);
+        let mut w = io::BufWriter::with_capacity(io_buffer_size(size_hint), file);
+        let (info, split) = self.get_or_split(key, &mut w, split_at)?;
+        w.flush().map_err(|e| local("GET", Some(key), e))?;
+        drop(w);
+        match split {
+            None => Ok(info),
+            Some(have) => {
+                // A first chunk cut short is fetched again with the rest.
+                let from = if have == RANGE_CHUNK.min(info.size) {
+                    have
+                } else {
+                    if let Some(o) = &self.observer {
+                        o.rewound(have);
+                    }
+                    0
+                };
+                self.get_ranges(key, file, info, workers, from)
             }
         }
-        let mut w = io::BufWriter::with_capacity(io_buffer_size(size_hint), file);
-        let info = self.get(key, &mut w)?;
-        w.flush().map_err(|e| local("GET", Some(key), e))?;
-        Ok(info)
     }
 
     fn get_ranges(
@@ -781,21 +946,19 @@ impl Client {
         file: &File,
         info: ObjectInfo,
         workers: usize,
+        from: u64,
     ) -> Result<ObjectInfo, S3Error> {
         use std::os::unix::fs::FileExt;
         use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-        const CHUNK: u64 = 16 * 1024 * 1024;
+        const CHUNK: u64 = RANGE_CHUNK;
         let full = self.ep.full_key(key);
         let size = info.size;
-        if let Some(o) = &self.observer {
-            o.sized(size);
-        }
         file.set_len(size).map_err(|e| local("GET", Some(key), e))?;
-        let next = AtomicU64::new(0);
+        let next = AtomicU64::new(from);
         let failed = AtomicBool::new(false);
         let first_err: std::sync::Mutex<Option<S3Error>> = std::sync::Mutex::new(None);
         std::thread::scope(|s| {
-            for _ in 0..workers.min(size.div_ceil(CHUNK) as usize) {
+            for _ in 0..workers.min((size - from.min(size)).div_ceil(CHUNK) as usize) {
                 s.spawn(|| {
                     let mut buf = vec![0u8; 256 * 1024];
                     while !failed.load(Ordering::Relaxed) {
@@ -933,15 +1096,12 @@ impl Client {
                 }
             }
             PutSource::Reader(mut r) => {
-                let mut first = Vec::new();
-                (&mut r)
-                    .take(STREAM_PART_SIZE as u64)
-                    .read_to_end(&mut first)
-                    .map_err(|e| local("PUT", Some(key), e))?;
-                if first.len() < STREAM_PART_SIZE {
-                    self.put_single(&full, key, ReqBody::Bytes(&first), &meta_headers)
+                let mut buf = Vec::new();
+                let n = fill_part(&mut r, &mut buf).map_err(|e| local("PUT", Some(key), e))?;
+                if n < STREAM_PART_SIZE {
+                    self.put_single(&full, key, ReqBody::Bytes(&buf[..n]), &meta_headers)
                 } else {
-                    super::multipart::upload_stream(self, &full, key, first, r, &meta_headers)
+                    super::multipart::upload_stream(self, &full, key, buf, r, &meta_headers)
                 }
             }
         }
@@ -966,7 +1126,13 @@ impl Client {
         self.execute(&req, |resp, _| Ok(resp.header("etag").map(str::to_owned)))
     }
 
-    /// One ListObjectsV2 page under `prefix` (relative to the URL prefix).
+    /// One listing page under `prefix` (relative to the URL prefix),
+    /// starting after `token` (from the previous page's `next_token`).
+    ///
+    /// By default this is ListObjects v1, as obox lists: `prefix`, an
+    /// optional `delimiter` and `marker`; the next marker is `NextMarker`
+    /// when the server sends one, else the page's last key or common
+    /// prefix. With [`ClientOptions::list_v2`] it is ListObjectsV2.
     pub fn list_page(
         &self,
         prefix: &str,
@@ -974,15 +1140,24 @@ impl Client {
         token: Option<&str>,
     ) -> Result<ListPage, S3Error> {
         let full = self.ep.full_key(prefix);
+        let v2 = self.list_v2;
         let mut query: Vec<(&str, Option<String>)> = Vec::new();
         if let Some(t) = token {
-            query.push(("continuation-token", Some(t.to_string())));
+            query.push((
+                if v2 { "continuation-token" } else { "marker" },
+                Some(t.to_string()),
+            ));
         }
         if let Some(d) = delimiter {
             query.push(("delimiter", Some(d.to_string())));
         }
-        query.push(("list-type", Some("2".into())));
+        if v2 {
+            query.push(("list-type", Some("2".into())));
+        }
         query.push(("prefix", Some(full.clone())));
+        // The signers canonicalise the query sorted by name; sending it
+        // sorted too keeps the wire and the signature obviously alike.
+        query.sort_by(|a, b| a.0.cmp(b.0));
         let req = Req {
             method: "GET",
             op: OpKind::Read,
@@ -992,7 +1167,7 @@ impl Client {
             body: ReqBody::Empty,
         };
         let body = self
-            .execute(&req, |mut resp, _| read_xml_body(&mut resp.body, "LIST"))
+            .execute(&req, |mut resp, _| read_xml_body(&mut resp, "LIST"))
             .map_err(|mut e| {
                 e.method = "LIST";
                 e.key = Some(prefix.to_string());
@@ -1001,8 +1176,11 @@ impl Client {
         let root = xml::parse(&body)
             .map_err(|e| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(e)))?;
         let mut page = ListPage::default();
+        // The page's last key or common prefix, in full: v1's fallback marker.
+        let mut last: Option<&str> = None;
         for c in root.all("Contents") {
             let Some(k) = c.text_of("Key") else { continue };
+            last = last.max(Some(k));
             page.entries.push(ListEntry {
                 key: self.ep.relative_key(k).to_string(),
                 size: c
@@ -1015,27 +1193,48 @@ impl Client {
         }
         for p in root.all("CommonPrefixes") {
             if let Some(k) = p.text_of("Prefix") {
+                last = last.max(Some(k));
                 page.prefixes.push(self.ep.relative_key(k).to_string());
             }
         }
         let truncated = root
             .text_of("IsTruncated")
             .is_some_and(|t| t.trim() == "true");
-        page.next_token = root
-            .text_of("NextContinuationToken")
-            .filter(|t| truncated && !t.is_empty())
-            .map(str::to_owned);
-        if truncated && page.next_token.is_none() {
-            return Err(S3Error::new(
-                "LIST",
-                Some(prefix),
-                S3ErrorKind::Protocol("truncated listing without NextContinuationToken".into()),
-            ));
+        if !truncated {
+            return Ok(page);
         }
+        let protocol =
+            |why: &str| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(why.to_string()));
+        page.next_token = if v2 {
+            Some(
+                root.text_of("NextContinuationToken")
+                    .filter(|t| !t.is_empty())
+                    .ok_or_else(|| protocol("truncated listing without NextContinuationToken"))?
+                    .to_owned(),
+            )
+        } else {
+            Some(
+                root.text_of("NextMarker")
+                    .filter(|t| !t.is_empty())
+                    .or(last)
+                    .ok_or_else(|| {
+                        protocol("truncated listing page without entries and without NextMarker")
+                    })?
+                    .to_owned(),
+            )
+        };
         Ok(page)
     }
 
     /// Every page under `prefix`, in order.
+    ///
+    /// A server could keep a listing going for ever; what is refused:
+    /// a continuation token seen before (v2; remembered as 8-byte hashes),
+    /// a marker that does not move forward (v1: keys come sorted, so each
+    /// page must start past the last), and [`MAX_EMPTY_PAGES`] truncated
+    /// pages in a row without entries. Fresh keys without end are a very
+    /// long listing, like a huge bucket: `f` sees each page as it comes,
+    /// so memory stays one page.
     pub fn list(
         &self,
         prefix: &str,
@@ -1043,9 +1242,6 @@ impl Client {
         f: &mut dyn FnMut(ListPage) -> io::Result<()>,
     ) -> Result<(), S3Error> {
         let mut token: Option<String> = None;
-        // A server that hands back a token it gave before, or truncated
-        // pages with nothing in them without end, would keep us listing
-        // forever. Tokens are remembered as hashes to keep memory small.
         let mut seen = std::collections::HashSet::new();
         let mut empty_run = 0;
         loop {
@@ -1056,10 +1252,16 @@ impl Client {
             let Some(t) = next else { return Ok(()) };
             let protocol =
                 |why: String| S3Error::new("LIST", Some(prefix), S3ErrorKind::Protocol(why));
-            if !seen.insert(hash_token(&t)) {
-                return Err(protocol(
-                    "the server repeated a continuation token (endless listing)".into(),
-                ));
+            let repeated = if self.list_v2 {
+                !seen.insert(hash_token(&t))
+            } else {
+                token.as_deref().is_some_and(|old| t.as_str() <= old)
+            };
+            if repeated {
+                return Err(protocol(format!(
+                    "the server repeated a continuation token (the {} does not move forward): endless listing",
+                    if self.list_v2 { "token" } else { "marker" }
+                )));
             }
             empty_run = if empty { empty_run + 1 } else { 0 };
             if empty_run >= MAX_EMPTY_PAGES {
@@ -1116,7 +1318,7 @@ impl Client {
                 headers: vec![],
                 body: ReqBody::Bytes(body.as_bytes()),
             };
-            let res = self.execute(&req, |mut resp, _| read_xml_body(&mut resp.body, "POST"));
+            let res = self.execute(&req, |mut resp, _| read_xml_body(&mut resp, "POST"));
             match res {
                 Err(e) => {
                     let msg = e.to_string();
@@ -1215,4 +1417,43 @@ pub(crate) fn xml_escape(s: &str) -> String {
         }
     }
     o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parts are exactly STREAM_PART_SIZE until the last, from a reader
+    /// that hands out odd-sized pieces, and the buffer never outgrows one
+    /// part (it is reused, not doubled).
+    #[test]
+    fn fill_part_cuts_exact_parts_in_one_buffer() {
+        struct Odd(u64);
+        impl Read for Odd {
+            fn read(&mut self, b: &mut [u8]) -> io::Result<usize> {
+                let n = (b.len() as u64).min(self.0).min(7919) as usize;
+                b[..n].fill(0xab);
+                self.0 -= n as u64;
+                Ok(n)
+            }
+        }
+        let total = 2 * STREAM_PART_SIZE as u64 + 12345;
+        let mut r = Odd(total);
+        let mut buf = Vec::new();
+        let mut sizes = Vec::new();
+        loop {
+            let n = fill_part(&mut r, &mut buf).unwrap();
+            assert!(buf.len() <= STREAM_PART_SIZE);
+            assert!(buf[..n].iter().all(|&b| b == 0xab));
+            if n == 0 {
+                break;
+            }
+            sizes.push(n);
+        }
+        assert_eq!(sizes, [STREAM_PART_SIZE, STREAM_PART_SIZE, 12345]);
+        // A small stream keeps a small buffer.
+        let mut small = Vec::new();
+        assert_eq!(fill_part(&mut Odd(1000), &mut small).unwrap(), 1000);
+        assert!(small.len() <= 256 * 1024);
+    }
 }

@@ -167,6 +167,12 @@ impl CredentialProvider {
         }
     }
 
+    /// Whether fresh keys can be fetched (IMDS): only then is a request
+    /// refused with ExpiredToken worth sending again.
+    pub fn refreshable(&self) -> bool {
+        matches!(self, CredentialProvider::Imds { .. })
+    }
+
     /// Forget cached IMDS keys (after the server said they expired).
     pub fn invalidate(&self) {
         if let CredentialProvider::Imds { cached, .. } = self {

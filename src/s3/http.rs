@@ -3,7 +3,7 @@
 //! transport error codes.
 use super::tls::{TlsConnector, TlsSettings};
 use std::io::{self, Read};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Timeouts for one attempt.
 #[derive(Debug, Clone, Copy)]
@@ -41,7 +41,11 @@ pub struct HttpRequest<'a> {
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// Guarded against trickling (see [`TrickleGuard`]).
     pub body: Box<dyn Read + Send>,
+    /// When the head arrived plus the response timeout: small bodies
+    /// (XML answers, error documents) must be complete by then.
+    pub small_body_deadline: Instant,
 }
 
 impl HttpResponse {
@@ -185,12 +189,89 @@ impl Transport {
                 )
             })
             .collect();
-        let body = Box::new(resp.into_body().into_reader());
+        let body = Box::new(TrickleGuard::new(
+            resp.into_body().into_reader(),
+            t.response,
+        ));
         Ok(HttpResponse {
             status,
             headers,
             body,
+            small_body_deadline: Instant::now() + t.response,
         })
+    }
+}
+
+/// Bytes a response body must deliver in every `timeout` period (or
+/// finish). The per-read timeout alone only catches a silent server: one
+/// that sends a byte now and then would keep a transfer (and retries)
+/// going for ever. 16 KiB per period is far below any working link
+/// (1.6 KiB/s with the default 10 s timeout), far above a trickle.
+pub const MIN_BYTES_PER_TIMEOUT: u64 = 16 * 1024;
+
+/// Fails a body read with `TimedOut` (Dovecot's 9008, so it is retried)
+/// when a whole `timeout` period went by with fewer than
+/// [`MIN_BYTES_PER_TIMEOUT`] bytes.
+pub struct TrickleGuard<R> {
+    inner: R,
+    period: Duration,
+    period_start: Instant,
+    period_bytes: u64,
+}
+
+impl<R> TrickleGuard<R> {
+    pub fn new(inner: R, period: Duration) -> Self {
+        TrickleGuard {
+            inner,
+            period,
+            period_start: Instant::now(),
+            period_bytes: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for TrickleGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.period_bytes += n as u64;
+        let now = Instant::now();
+        if n > 0 && now.duration_since(self.period_start) >= self.period {
+            if self.period_bytes < MIN_BYTES_PER_TIMEOUT {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "response body trickling: {} bytes in {} ms (at least {} KiB per timeout period expected)",
+                        self.period_bytes,
+                        now.duration_since(self.period_start).as_millis(),
+                        MIN_BYTES_PER_TIMEOUT / 1024
+                    ),
+                ));
+            }
+            self.period_start = now;
+            self.period_bytes = 0;
+        }
+        Ok(n)
+    }
+}
+
+/// Fails a read with `TimedOut` once `deadline` has passed: a small body
+/// must arrive whole within the response timeout, however its bytes are
+/// spread out. (A read in progress is still bounded by the per-read
+/// timeout, so the overshoot is at most one of those.)
+pub struct DeadlineReader<R> {
+    pub inner: R,
+    pub deadline: Instant,
+}
+
+impl<R: Read> Read for DeadlineReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if Instant::now() >= self.deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "response body not complete within the timeout",
+            ));
+        }
+        self.inner.read(buf)
     }
 }
 
@@ -215,6 +296,9 @@ fn map_error(e: ureq::Error) -> TransportError {
         };
     }
     let code = match &e {
+        // Dovecot counts a connect that times out as a failed connect
+        // (retried under max_connect_retries).
+        E::Timeout(ureq::Timeout::Connect) => codes::CONNECT_FAILED,
         E::Timeout(_) => codes::TIMED_OUT,
         E::HostNotFound => codes::HOST_LOOKUP_FAILED,
         E::ConnectionFailed => codes::CONNECT_FAILED,

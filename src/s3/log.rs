@@ -46,10 +46,20 @@ impl RequestLog {
         self.enabled
     }
 
-    /// Log one attempt. `conn` is `host:port` connected to, `url` the
-    /// request URL (no credentials).
+    /// A fresh request id. One logical request keeps its id across its
+    /// attempts (Dovecot prints `[ReqN: …]` once per request and counts
+    /// the attempts), so a retried request reads as one in the log.
+    pub fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Log one attempt of request `id` (from [`next_id`](Self::next_id)).
+    /// `conn` is `host:port` connected to, `url` the request URL (no
+    /// credentials).
+    #[allow(clippy::too_many_arguments)]
     pub fn attempt(
         &self,
+        id: u64,
         conn: &str,
         method: &str,
         url: &str,
@@ -60,7 +70,6 @@ impl RequestLog {
         if !self.enabled {
             return;
         }
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let ms = took.as_millis();
         let line = match outcome {
             Outcome::Response {

@@ -2,7 +2,7 @@
 //! several workers (memory stays at a few read buffers whatever the size);
 //! streams are buffered one part at a time. Any failure aborts the upload
 //! so no half-written object or orphaned parts are left behind.
-use super::client::{BodyFailure, Client, Req, ReqBody, STREAM_PART_SIZE, xml_escape};
+use super::client::{BodyFailure, Client, Req, ReqBody, STREAM_PART_SIZE, fill_part, xml_escape};
 use super::error::{S3Error, S3ErrorKind};
 use super::params::OpKind;
 use super::xml;
@@ -16,7 +16,7 @@ const MAX_PARTS: u64 = 10_000;
 const MIN_PART: u64 = 16 * 1024 * 1024;
 
 fn read_all(mut resp: super::http::HttpResponse) -> Result<Vec<u8>, BodyFailure> {
-    super::client::read_xml_body(&mut resp.body, "POST")
+    super::client::read_xml_body(&mut resp, "POST")
 }
 
 fn initiate(
@@ -219,21 +219,22 @@ fn finish(
     }
 }
 
-/// Upload a stream whose first part is already read.
+/// Upload a stream whose first part (a full [`STREAM_PART_SIZE`]) is
+/// already in `buf`. The same buffer carries every later part.
 pub fn upload_stream(
     c: &Client,
     full: &str,
     key: &str,
-    first: Vec<u8>,
+    mut buf: Vec<u8>,
     mut rest: Box<dyn Read + Send>,
     meta: &[(String, String)],
 ) -> Result<Option<String>, S3Error> {
     let upload_id = initiate(c, full, key, meta)?;
     let mut parts = Vec::new();
-    let mut buf = first;
+    let mut len = STREAM_PART_SIZE.min(buf.len());
     let mut n = 1u64;
     loop {
-        match put_part(c, full, &upload_id, n, ReqBody::Bytes(&buf)) {
+        match put_part(c, full, &upload_id, n, ReqBody::Bytes(&buf[..len])) {
             Ok(etag) => parts.push((n, etag)),
             Err(mut e) => {
                 abort(c, full, &upload_id);
@@ -241,15 +242,14 @@ pub fn upload_stream(
                 return Err(e);
             }
         }
-        buf.clear();
-        if let Err(e) = (&mut rest)
-            .take(STREAM_PART_SIZE as u64)
-            .read_to_end(&mut buf)
-        {
-            abort(c, full, &upload_id);
-            return Err(S3Error::new("PUT", Some(key), S3ErrorKind::Local(e)));
-        }
-        if buf.is_empty() {
+        len = match fill_part(&mut rest, &mut buf) {
+            Ok(l) => l,
+            Err(e) => {
+                abort(c, full, &upload_id);
+                return Err(S3Error::new("PUT", Some(key), S3ErrorKind::Local(e)));
+            }
+        };
+        if len == 0 {
             break;
         }
         n += 1;

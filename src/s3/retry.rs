@@ -2,6 +2,8 @@
 //! and lost connections up to `max_retries` times, waiting 50 ms and ten
 //! times longer each time, capped at 10 s. Jitter (up to +25%) keeps many
 //! workers from retrying in lock step, as AWS advises for SlowDown.
+//! Failed connects have their own budget (`max_connect_retries`) and
+//! lib-http's connect backoff, [`connect_delay`].
 use std::cell::Cell;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -25,6 +27,16 @@ pub fn delay(retry: u32) -> Duration {
     let d = base_delay(retry);
     let frac = (next_random() % 1000) as u32;
     d + d * frac / 4000
+}
+
+/// Dovecot's backoff between connection attempts (lib-http): 100 ms,
+/// doubling, capped at 60 s. `retry` is 0 for the first reconnect.
+pub fn connect_delay(retry: u32) -> Duration {
+    const FIRST_CONNECT: Duration = Duration::from_millis(100);
+    const CONNECT_CAP: Duration = Duration::from_secs(60);
+    FIRST_CONNECT
+        .saturating_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
+        .min(CONNECT_CAP)
 }
 
 /// Whether a status is worth another attempt.
@@ -69,6 +81,11 @@ mod tests {
             let d = delay(1);
             assert!(d >= Duration::from_millis(500) && d <= Duration::from_millis(625));
         }
+        let c: Vec<u128> = [0, 1, 2, 9, 10, 40]
+            .iter()
+            .map(|&i| connect_delay(i).as_millis())
+            .collect();
+        assert_eq!(c, [100, 200, 400, 51200, 60000, 60000]);
         assert!(retryable_status(503) && !retryable_status(404) && !retryable_status(403));
     }
 }
