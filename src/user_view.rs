@@ -355,7 +355,9 @@ fn key_prefix_into(url_path: &str, root: Option<&str>, prefix: &mut String) {
         prefix.push_str(url_path.trim_start_matches('/'));
     }
     if let Some(r) = root {
-        prefix.push_str(r);
+        // As the object commands do: a root's leading `/` (`obox:/%8Mu/%u`)
+        // names the same place in the bucket as the root without it.
+        prefix.push_str(r.trim_start_matches('/'));
         prefix.push('/');
     }
 }
@@ -636,6 +638,16 @@ pub struct PlanScratch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `obox:/%8Mu/%u` and `obox:%8Mu/%u` name the same objects; the object
+    /// commands strip the slash too, so `path` must print what `ls` uses.
+    #[test]
+    fn root_leading_slash_is_not_part_of_the_key() {
+        assert_eq!(key_prefix("obox_fs", "/", Some(b"/ab/u")), "ab/u/");
+        assert_eq!(key_prefix("obox_fs", "/p/", Some(b"/ab/u")), "p/ab/u/");
+        assert_eq!(key_prefix("obox_fs", "", Some(b"ab/u")), "ab/u/");
+        assert_eq!(key_prefix("fts_dovecot_fs", "/f/", Some(b"/ab")), "f/");
+    }
 
     /// The per-user plan must say exactly what the general expansion and
     /// parse say, or step aside.
