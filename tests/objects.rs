@@ -975,3 +975,51 @@ fn empty_matches_are_errors_missing_key_delete_is_quiet() {
     assert_eq!(stderr(&o), "");
     assert_eq!(stdout(&o), "");
 }
+
+/// Ctrl-C (or SIGTERM) in the middle of `get -r`: the process ends with
+/// 130 and takes its temporary files with it; nothing partial is left.
+#[test]
+fn interrupted_get_leaves_no_temporary_files() {
+    let s = S3s::start();
+    let t = tempdir();
+    let src = t.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    for i in 0..4 {
+        std::fs::write(src.join(format!("m{i}")), pseudo_random(10_000, i)).unwrap();
+    }
+    ok(&run(["put", "-r", src.to_str().unwrap(), "p", "--url", &s.url(true)]));
+    // Object GETs hang; the listing passes.
+    let proxy = FaultProxy::start(s.port, |seen| {
+        if seen.method == "GET" && seen.target.contains("/p/m") {
+            Fault::Delay(Duration::from_secs(60))
+        } else {
+            Fault::Pass
+        }
+    });
+    for signal in ["INT", "TERM"] {
+        let dest = t.path().join(format!("dl-{signal}"));
+        let child = cmd()
+            .args(["get", "-r", "p/", dest.to_str().unwrap(), "-j", "4"])
+            .args(["--url", &s.url(true), "--endpoint", &proxy.endpoint()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until all four downloads have their temporary files.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !dest.is_dir() || entries(&dest).len() < 4 {
+            assert!(std::time::Instant::now() < deadline, "no temporary files");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(entries(&dest).iter().all(|e| e.starts_with(".obox-cli-")));
+        let killed = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(130), "{signal}: {}", stderr(&o));
+        assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
+        assert_eq!(entries(&dest), Vec::<String>::new(), "{signal}: left behind");
+    }
+}

@@ -4,6 +4,7 @@ pub mod chain;
 pub mod config;
 pub mod expand;
 pub mod generate;
+pub mod interrupt;
 pub mod lint;
 pub mod objects;
 pub mod path;

@@ -504,6 +504,7 @@ pub struct GetArgs {
 }
 
 pub fn get(a: &GetArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
+    super::interrupt::install();
     // Object bytes on a terminal's stdout and a bar on its stderr would
     // garble each other.
     let to_tty = a.dest.as_deref() == Some("-") && io::stdout().is_terminal();
@@ -604,6 +605,7 @@ fn download(
         .prefix(".obox-cli-")
         .tempfile_in(&dir)
         .with_context(|| format!("temporary file in {}", dir.display()))?;
+    let _guard = super::interrupt::TempGuard::new(tmp.path());
     let tmp = match layer {
         None => {
             client.get_to_file(key, tmp.as_file(), size_hint)?;

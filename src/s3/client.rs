@@ -257,7 +257,7 @@ fn warn_insecure(why: &str, base: &str) {
 }
 
 /// A plain (non-multipart, non-KMS) ETag is the hex MD5 of the content.
-fn plain_md5_etag(etag: &str) -> Option<String> {
+pub(super) fn plain_md5_etag(etag: &str) -> Option<String> {
     let t = etag.trim_matches('"');
     (t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())).then(|| t.to_ascii_lowercase())
 }
@@ -554,10 +554,11 @@ impl Client {
             };
             // A connect that failed never reached the server: it has its
             // own budget and backoff, like Dovecot's connection attempts.
+            // A failed host lookup counts as a failed connect too.
             let connect_failed = matches!(
                 failure,
                 S3ErrorKind::Transport {
-                    code: codes::CONNECT_FAILED,
+                    code: codes::CONNECT_FAILED | codes::HOST_LOOKUP_FAILED,
                     ..
                 }
             );

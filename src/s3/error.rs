@@ -125,8 +125,11 @@ impl S3Error {
 impl fmt::Display for S3Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.method)?;
-        if let Some(k) = &self.key {
-            write!(f, " {k}")?;
+        match self.key.as_deref() {
+            // A listing of everything under the URL's own path.
+            Some("") => write!(f, " (everything)")?,
+            Some(k) => write!(f, " {k}")?,
+            None => {}
         }
         write!(f, ": ")?;
         match &*self.kind {

@@ -107,7 +107,6 @@ impl Transport {
     /// `tls`: whom to trust for https (see [`super::tls`]). `pool`: idle
     /// connections kept per host (one per worker).
     pub fn new(tls: &TlsSettings, pool: usize) -> io::Result<Transport> {
-        use ureq::unversioned::resolver::DefaultResolver;
         use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
         // Fail early on an unreadable --ca-file rather than at the first request.
         if tls.ca_file.is_some() || tls.ca_dir.is_some() {
@@ -128,7 +127,7 @@ impl Transport {
             ().chain(ConnectProxyConnector::default())
                 .chain(TcpConnector::default())
                 .chain(TlsConnector::new(tls.clone()));
-        let agent = ureq::Agent::with_parts(config, connector, DefaultResolver::default());
+        let agent = ureq::Agent::with_parts(config, connector, LookupResolver::default());
         Ok(Transport { agent })
     }
 
@@ -275,6 +274,44 @@ impl<R: Read> Read for DeadlineReader<R> {
     }
 }
 
+/// ureq's resolver, with a failed lookup kept recognisable. std reports a
+/// getaddrinfo failure as a plain I/O error, which would read as a lost
+/// connection (9005); Dovecot calls it 9002 and names the host.
+#[derive(Debug, Default)]
+struct LookupResolver(ureq::unversioned::resolver::DefaultResolver);
+
+/// The error a failed host lookup is wrapped in (see [`LookupResolver`]).
+#[derive(Debug)]
+struct LookupFailed {
+    host: String,
+    why: io::Error,
+}
+
+impl std::fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "host lookup of {} failed: {}", self.host, self.why)
+    }
+}
+
+impl std::error::Error for LookupFailed {}
+
+impl ureq::unversioned::resolver::Resolver for LookupResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout).map_err(|e| match e {
+            ureq::Error::Io(why) => ureq::Error::Io(io::Error::other(LookupFailed {
+                host: uri.host().unwrap_or_default().to_string(),
+                why,
+            })),
+            other => other,
+        })
+    }
+}
+
 fn map_error(e: ureq::Error) -> TransportError {
     use ureq::Error as E;
     // Certificate and handshake failures: Dovecot reports them as connect
@@ -293,6 +330,15 @@ fn map_error(e: ureq::Error) -> TransportError {
             code: codes::CONNECT_FAILED,
             detail,
             fatal: true,
+        };
+    }
+    if let E::Io(io) = &e
+        && let Some(lookup) = io.get_ref().and_then(|r| r.downcast_ref::<LookupFailed>())
+    {
+        return TransportError {
+            code: codes::HOST_LOOKUP_FAILED,
+            detail: lookup.to_string(),
+            fatal: false,
         };
     }
     let code = match &e {

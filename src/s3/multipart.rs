@@ -212,11 +212,41 @@ fn finish(
 ) -> Result<Option<String>, S3Error> {
     match complete(c, full, key, upload_id, parts) {
         Ok(etag) => Ok(etag),
+        // A retried completion whose first answer was lost finds the upload
+        // gone (S3: 404 NoSuchUpload; some stores: 403): the object may be
+        // whole already. Its ETag, the MD5 of the parts' MD5s with "-N",
+        // tells, so a stored object is not reported as a failure.
+        Err(e) if e.attempts > 1 && matches!(e.status(), Some(403 | 404)) => {
+            match (expected_etag(parts), c.head(key)) {
+                (Some(want), Ok(info))
+                    if info.etag.as_deref().map(|t| t.trim_matches('"')) == Some(&want) =>
+                {
+                    Ok(info.etag)
+                }
+                _ => {
+                    abort(c, full, upload_id);
+                    Err(e)
+                }
+            }
+        }
         Err(e) => {
             abort(c, full, upload_id);
             Err(e)
         }
     }
+}
+
+/// The ETag S3 gives a completed multipart object: the hex MD5 of the
+/// parts' binary MD5s, a dash and the part count. None when a part's ETag
+/// is not a plain MD5 (encrypted with KMS, other stores).
+fn expected_etag(parts: &[(u64, String)]) -> Option<String> {
+    use md5::{Digest, Md5};
+    let mut all = Md5::new();
+    for (_, etag) in parts {
+        let hexed = super::client::plain_md5_etag(etag)?;
+        all.update(hex::decode(hexed).ok()?);
+    }
+    Some(format!("{}-{}", hex::encode(all.finalize()), parts.len()))
 }
 
 /// Upload a stream whose first part (a full [`STREAM_PART_SIZE`]) is
@@ -255,4 +285,25 @@ pub fn upload_stream(
         n += 1;
     }
     finish(c, full, key, &upload_id, &parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use md5::{Digest, Md5};
+
+    #[test]
+    fn multipart_etag_is_md5_of_part_md5s() {
+        let (a, b) = (
+            "0cc175b9c0f1b6a831c399e269772661", // MD5("a")
+            "92eb5ffee6ae2fec3ad71c777531578f", // MD5("b")
+        );
+        let parts = [(1, format!("\"{a}\"")), (2, format!("\"{b}\""))];
+        let mut m = Md5::new();
+        m.update(hex::decode(a).unwrap());
+        m.update(hex::decode(b).unwrap());
+        let want = format!("{}-2", hex::encode(m.finalize()));
+        assert_eq!(expected_etag(&parts), Some(want));
+        assert_eq!(expected_etag(&[(1, "\"abc-3\"".into())]), None);
+    }
 }
