@@ -987,7 +987,14 @@ fn interrupted_get_leaves_no_temporary_files() {
     for i in 0..4 {
         std::fs::write(src.join(format!("m{i}")), pseudo_random(10_000, i)).unwrap();
     }
-    ok(&run(["put", "-r", src.to_str().unwrap(), "p", "--url", &s.url(true)]));
+    ok(&run([
+        "put",
+        "-r",
+        src.to_str().unwrap(),
+        "p",
+        "--url",
+        &s.url(true),
+    ]));
     // Object GETs hang; the listing passes.
     let proxy = FaultProxy::start(s.port, |seen| {
         if seen.method == "GET" && seen.target.contains("/p/m") {
@@ -1020,6 +1027,27 @@ fn interrupted_get_leaves_no_temporary_files() {
         let o = child.wait_with_output().unwrap();
         assert_eq!(o.status.code(), Some(130), "{signal}: {}", stderr(&o));
         assert!(stderr(&o).contains("interrupted"), "{}", stderr(&o));
-        assert_eq!(entries(&dest), Vec::<String>::new(), "{signal}: left behind");
+        assert_eq!(
+            entries(&dest),
+            Vec::<String>::new(),
+            "{signal}: left behind"
+        );
     }
+}
+
+/// A host name that cannot be looked up is Dovecot's 9002, names the
+/// host, and counts against max_connect_retries. (A 70-byte label is
+/// refused by the resolver library itself: no query leaves the machine.)
+#[test]
+fn failed_host_lookup_is_9002_and_names_the_host() {
+    let host = format!("{}.example", "a".repeat(70));
+    let url = format!("http://AK:SK@{host}/?bucket=bucket1&region=us-east-1&max_connect_retries=1");
+    let o = run(["ls", "--url", &url]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("9002 host lookup of {host} failed")),
+        "{err}"
+    );
+    assert!(err.contains("(after 2 attempts)"), "{err}");
 }
