@@ -890,15 +890,18 @@ fn response_timeout_and_its_msecs_form_through_the_binary() {
 #[test]
 fn connect_timeout_and_its_msecs_form_through_the_binary() {
     let full = FullBacklog::start();
+    // A connect that times out is a failed connect (9003), retried under
+    // max_connect_retries (0 here: one attempt).
     for params in [
-        "connect_timeout=1s&timeout=30s&max_retries=0",
-        "connect_timeout_msecs=1000&timeout=30s&max_retries=0",
+        "connect_timeout=1s&timeout=30s&max_retries=0&max_connect_retries=0",
+        "connect_timeout_msecs=1000&timeout=30s&max_retries=0&max_connect_retries=0",
     ] {
         let url = url_at(full.port, params);
         let (o, took) = timed(&["ls", "--url", &url]);
         assert_eq!(code(&o), 1, "{params}: {}", stderr(&o));
         let e = stderr(&o);
-        assert!(e.contains("9008"), "{params}: {e}");
+        assert!(e.contains("9003 timeout: connect"), "{params}: {e}");
+        assert!(!e.contains("attempts"), "{params}: one attempt: {e}");
         // The connect gave up after connect_timeout, not after `timeout`.
         assert!(
             took >= Duration::from_millis(900) && took < Duration::from_secs(6),
@@ -906,7 +909,7 @@ fn connect_timeout_and_its_msecs_form_through_the_binary() {
         );
     }
     // connect_timeout defaults to timeout.
-    let url = url_at(full.port, "timeout=1s&max_retries=0");
+    let url = url_at(full.port, "timeout=1s&max_retries=0&max_connect_retries=0");
     let (o, took) = timed(&["ls", "--url", &url]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(
