@@ -151,8 +151,26 @@ impl HttpUrl {
 /// Why a URL was refused. Never quotes the userinfo.
 pub type UrlError = (String, Span);
 
-fn is_userinfo_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:%".contains(&b)
+/// `host` or `host:port` as Dovecot's URI parser accepts it (a reg-name
+/// or bracketed literal, `%`-variables allowed; a numeric port).
+fn valid_host_port(auth: &[u8]) -> bool {
+    let host_ok = |h: &[u8]| {
+        !h.is_empty()
+            && (h.starts_with(b"[") && h.ends_with(b"]")
+                || h.iter().all(|&b| {
+                    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%{}".contains(&b)
+                }))
+    };
+    if host_ok(auth) {
+        return true;
+    }
+    match auth.iter().rposition(|&b| b == b':') {
+        Some(c) => {
+            let port = &auth[c + 1..];
+            host_ok(&auth[..c]) && !port.is_empty() && port.iter().all(u8::is_ascii_digit)
+        }
+        None => false,
+    }
 }
 
 /// Parse `text` (which starts at `base` in the chain string) as the URL
@@ -187,43 +205,48 @@ pub fn parse_url(
     };
     let auth_start = sep + 3;
     let bytes = text.as_bytes();
-    // Userinfo: everything up to the first byte outside the userinfo set,
-    // if that byte is '@'.
-    let mut i = auth_start;
-    while i < end && is_userinfo_char(bytes[i]) {
-        i += 1;
-    }
-    let (userinfo, host_start) = if i < end && bytes[i] == b'@' {
+    // The authority ends where Dovecot's parser ends it: at the first '/',
+    // '?' or '#'. An '@' inside it ends the userinfo (its last '@', so an
+    // unencoded '@' in a secret lands in the userinfo and is refused as a
+    // credential character, never read as a host). An '@' only after the
+    // cut is a path or query byte (`/alice@example.com/`) when the
+    // authority is a valid host[:port]; otherwise it ends a secret that
+    // holds an unencoded '/', '?' or '#' (`AK:wJal?rSECRET@host`), and the
+    // error must not quote any of it (no "invalid port 'wJal'").
+    let auth_end = text[auth_start..]
+        .find(['/', '?', '#'])
+        .map_or(end, |k| k + auth_start);
+    let secret_char = |a: usize, b: usize| -> UrlError {
         (
-            Some(parse_userinfo(text, auth_start, i, base, form)?),
-            i + 1,
-        )
-    } else {
-        (None, auth_start)
-    };
-    let query_start = text[host_start..].find('?').map(|q| q + host_start);
-    let before_query = query_start.unwrap_or(end);
-    // An '@' after a '/', '?', … can be a secret that needed escaping
-    // (`AK:SE/CRET@host`) or just a path (`/c160f8cc/alice@example.com/`).
-    // It is the secret when the "authority" before the first '/' has a
-    // ':' that is not followed by a numeric port.
-    let authority_end = text[host_start..before_query]
-        .find('/')
-        .map_or(before_query, |k| k + host_start);
-    let bad_port = text[host_start..authority_end]
-        .rsplit_once(':')
-        .is_some_and(|(_, port)| port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()));
-    if userinfo.is_none()
-        && text[host_start..before_query].contains('@')
-        && (bad_port || text[host_start..authority_end].contains('@'))
-    {
-        return Err((
             "the credentials contain a character that must be percent-encoded \
-             (one of / ? # [ ] @ or a space; write %%2F for '/')"
+             (one of / ? # [ ] @, a space or a non-ASCII byte; write %%2F for '/')"
                 .into(),
-            sp(auth_start, before_query),
-        ));
-    }
+            sp(a, b.max(a + 1).min(end.max(a + 1))),
+        )
+    };
+    let (userinfo, host_start) = match text[auth_start..auth_end].rfind('@') {
+        Some(k) => {
+            let at = auth_start + k;
+            if !bytes[auth_start..at]
+                .iter()
+                .all(|&b| crate::secrets::is_userinfo_byte(b))
+            {
+                return Err(secret_char(auth_start, at));
+            }
+            (
+                Some(parse_userinfo(text, auth_start, at, base, form)?),
+                at + 1,
+            )
+        }
+        None => {
+            if let Some(k) = text[auth_end..].rfind('@')
+                && !valid_host_port(&bytes[auth_start..auth_end])
+            {
+                return Err(secret_char(auth_start, auth_end + k));
+            }
+            (None, auth_start)
+        }
+    };
     // Host: a bracketed IPv6 literal, or up to ':', '/', '?', '#'.
     let mut j = host_start;
     if bytes.get(j) == Some(&b'[') {
@@ -265,7 +288,12 @@ pub fn parse_url(
             Ok(n) if n > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => {
                 port = Some(Spanned::new(n, sp(ps, k)));
             }
-            _ => return Err((format!("invalid port '{raw}'"), sp(ps, k))),
+            // Digits are quoted (`:99999`); anything else is not, as it
+            // may be part of a credential.
+            _ if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err((format!("invalid port '{raw}'"), sp(ps, k)));
+            }
+            _ => return Err(("invalid port (not a number)".into(), sp(ps, k.max(ps + 1)))),
         }
         j = k;
     }
@@ -445,5 +473,33 @@ mod tests {
             let e = parse_url(bad, 0, "s3", TextForm::Config).unwrap_err();
             assert!(!e.0.contains("b/c"), "{}", e.0);
         }
+    }
+
+    #[test]
+    fn unencoded_secret_bytes_are_credential_errors_without_echo() {
+        for (url, secret) in [
+            ("https://AKIAXYZ:wJal?rSECRET@b.s3.amazonaws.com/?region=eu-west-1", "wJal?rSECRET"),
+            ("https://AKIAXYZ:wJal rSECRET@b.s3.amazonaws.com/?region=eu-west-1", "wJal rSECRET"),
+            ("https://AKIAXYZ:wJal#rSECRET@b/", "wJal#rSECRET"),
+            ("https://AKIAXYZ:wJ@l@rSECRET@b/", "wJ@l@rSECRET"),
+            ("https://AKIAXYZ:wJ/al@b/", "wJ/al"),
+            ("https://AKIAXYZ:wJälrSECRET@b/", "wJälrSECRET"),
+        ] {
+            let e = parse_url(url, 0, "s3", TextForm::Config).unwrap_err();
+            assert!(e.0.contains("percent-encoded"), "{url}: {}", e.0);
+            for part in secret.split(['?', ' ', '#', '@', '/']) {
+                assert!(part.len() < 3 || !e.0.contains(part), "{url}: {}", e.0);
+            }
+            // The span covers the whole secret.
+            let at = url.find(secret).unwrap();
+            assert!(e.1.start <= at && e.1.end >= at + secret.len() - 1, "{url}: {:?}", e.1);
+        }
+        // An '@' in the path of a URL without credentials stays a path.
+        let u = parse_url("https://h.example:8080/c1/alice@example.com/", 0, "s3", TextForm::Config)
+            .unwrap();
+        assert!(u.userinfo.is_none());
+        assert_eq!(u.path.value, "/c1/alice@example.com/");
+        let e = parse_url("https://h:abc/", 0, "s3", TextForm::Config).unwrap_err();
+        assert!(!e.0.contains("abc"), "{}", e.0);
     }
 }
