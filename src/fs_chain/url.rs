@@ -52,7 +52,7 @@ pub struct Userinfo {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct UrlParam {
     pub name: Spanned<String>,
     pub value: Option<Spanned<String>>,
@@ -67,6 +67,60 @@ pub struct UrlParam {
 impl UrlParam {
     pub fn value_str(&self) -> Option<&str> {
         self.value.as_ref().map(|v| v.value.as_str())
+    }
+
+    /// An `addhdr=`/`addhdrvar=` whose header carries a credential
+    /// (`Authorization:Bearer …`, `X-Amz-Security-Token:…`): its value
+    /// after the header name is a secret.
+    pub fn is_credential(&self) -> bool {
+        matches!(self.name.value.as_str(), "addhdr" | "addhdrvar")
+            && self.value_str().is_some_and(|v| {
+                v.split_once(':')
+                    .is_some_and(|(h, _)| crate::secrets::is_credential_header(h))
+            })
+    }
+
+    /// The value as shown: a credential header's value hidden unless
+    /// `show_secrets`.
+    pub fn shown_value(&self, show_secrets: bool) -> Option<String> {
+        let v = self.value_str()?;
+        if show_secrets || !self.is_credential() {
+            return Some(v.to_string());
+        }
+        Some(hide_header_value(v))
+    }
+
+    fn redact(&mut self) {
+        if !self.is_credential() {
+            return;
+        }
+        if let Some(v) = &mut self.value {
+            v.value = hide_header_value(&v.value);
+        }
+        if let Typed::Header { value, .. } = &mut self.typed {
+            *value = HIDDEN.into();
+        }
+    }
+
+}
+
+/// `NAME:VALUE` with the value hidden.
+fn hide_header_value(v: &str) -> String {
+    let (h, _) = v.split_once(':').unwrap_or((v, ""));
+    format!("{h}:{HIDDEN}")
+}
+
+/// Debug output never shows a credential header's value.
+impl std::fmt::Debug for UrlParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.clone();
+        shown.redact();
+        f.debug_struct("UrlParam")
+            .field("name", &shown.name)
+            .field("value", &shown.value)
+            .field("span", &shown.span)
+            .field("typed", &shown.typed)
+            .finish()
     }
 }
 
@@ -114,6 +168,9 @@ impl HttpUrl {
                 p.redact();
             }
         }
+        for p in &mut self.params {
+            p.redact();
+        }
     }
 
     /// The URL re-assembled, credentials hidden unless `show_secrets`.
@@ -139,9 +196,9 @@ impl HttpUrl {
         for (i, p) in self.params.iter().enumerate() {
             s.push(if i == 0 { '?' } else { '&' });
             s.push_str(&p.name.value);
-            if let Some(v) = &p.value {
+            if let Some(v) = p.shown_value(show_secrets) {
                 s.push('=');
-                s.push_str(&v.value);
+                s.push_str(&v);
             }
         }
         s
