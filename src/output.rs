@@ -40,24 +40,24 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Print `obox-cli: error: …` plus one `caused by:` line per cause.
+/// Print `obox-cli: error: …` plus one `caused by:` line per cause, with
+/// secrets hidden unless `-P` (the last line of defence: a message that
+/// quotes a config line or URL must not print its credentials).
 pub fn report_error(err: &anyhow::Error) -> ExitStatus {
     if is_broken_pipe(err) {
         return ExitStatus::Success;
     }
     use std::io::Write;
+    let show = crate::secrets::show_secrets();
+    let shown = |s: String| {
+        // Hide first: eliding could cut a secret from the word naming it.
+        let s = crate::secrets::redact_text_unless(&s, show);
+        elide_middle(&s, MAX_MESSAGE).into_owned()
+    };
     let mut e = io::stderr().lock();
-    let _ = writeln!(
-        e,
-        "obox-cli: error: {}",
-        elide_middle(&err.to_string(), MAX_MESSAGE)
-    );
+    let _ = writeln!(e, "obox-cli: error: {}", shown(err.to_string()));
     for cause in err.chain().skip(1) {
-        let _ = writeln!(
-            e,
-            "  caused by: {}",
-            elide_middle(&cause.to_string(), MAX_MESSAGE)
-        );
+        let _ = writeln!(e, "  caused by: {}", shown(cause.to_string()));
     }
     ExitStatus::Error
 }
