@@ -16,7 +16,9 @@ const AFTER_HELP: &str = "\
 For each user: the home (userdb's --home, else mail_home expanded), the
 mail_location root in the bucket and its INDEX/CONTROL directories, and for
 obox_fs, obox_index_fs and fts_dovecot_fs the fscache directories, the object
-key prefix and the request URL (credentials hidden unless -P).
+key prefix and the request URL. The URL is the one requests go to and
+never carries credentials, -P or not; -P only shows secrets that error
+messages quote (a setting's value that failed to expand).
 
 A user whose settings Dovecot could not expand gets Dovecot's error and the
 batch goes on; the exit status is then 1.
