@@ -50,7 +50,10 @@ pub fn install_panic_hook() {
             .or_else(|| info.payload().downcast_ref::<String>().cloned());
         let detail = match payload {
             Some(p) if secrets::show_secrets() => {
-                format!("\n  message: {}", output::elide_middle(&p, output::MAX_MESSAGE))
+                format!(
+                    "\n  message: {}",
+                    output::elide_middle(&p, output::MAX_MESSAGE)
+                )
             }
             Some(_) => "\n  (the panic message is left out: it may quote a secret; \
                         run again with -P to see it)"

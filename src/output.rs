@@ -83,3 +83,29 @@ pub fn elide_middle(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
     format!("{}[… {} bytes …]{}", &s[..a], b - a, &s[b..]).into()
 }
+
+/// Longest piece of input (a template, a setting's value) an error
+/// message quotes whole.
+pub const MAX_QUOTED: usize = 512;
+
+/// [`elide_middle`] for bytes that need not be UTF-8.
+pub fn elide_bytes_middle(b: &[u8], max: usize) -> std::borrow::Cow<'_, [u8]> {
+    if b.len() <= max {
+        return b.into();
+    }
+    let half = max / 2;
+    let mut v = b[..half].to_vec();
+    v.extend_from_slice(format!("[… {} bytes …]", b.len() - 2 * half).as_bytes());
+    v.extend_from_slice(&b[b.len() - half..]);
+    v.into()
+}
+
+/// A setting's value as an error message quotes it: secrets hidden
+/// unless `-P` (before shortening, so no cut can strand half a secret
+/// away from the `://` or `password=` that marks it), then at most
+/// [`MAX_QUOTED`] bytes.
+pub fn quote_value(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let shown = crate::secrets::redact_text_unless(&text, crate::secrets::show_secrets());
+    elide_middle(&shown, MAX_QUOTED).into_owned()
+}

@@ -44,9 +44,17 @@ pub fn is_secret_key(key: &str) -> bool {
 /// password), case-insensitive. Used for `addhdr=`/`addhdrvar=` values.
 pub fn is_credential_header(name: &str) -> bool {
     let n = name.trim().to_ascii_lowercase();
-    ["auth", "token", "secret", "key", "pass", "cookie", "signature"]
-        .iter()
-        .any(|w| n.contains(w))
+    [
+        "auth",
+        "token",
+        "secret",
+        "key",
+        "pass",
+        "cookie",
+        "signature",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
 }
 
 /// A `name=` word whose value is a secret. doveconf's rule: names
@@ -149,9 +157,8 @@ pub fn secret_ranges(v: &[u8]) -> Vec<Range<usize>> {
         return Vec::new();
     }
     let mut out: Vec<Range<usize>> = Vec::new();
-    let line_end = |from: usize| {
-        memchr::memchr2(b'\n', b'\r', &v[from..]).map_or(v.len(), |k| from + k)
-    };
+    let line_end =
+        |from: usize| memchr::memchr2(b'\n', b'\r', &v[from..]).map_or(v.len(), |k| from + k);
     let mut i = 0;
     while i < v.len() {
         if v[i..].starts_with(b"://") {
@@ -368,6 +375,9 @@ mod tests {
         assert_eq!(r, format!("  ssl_key_password = {HIDDEN}\nfoo = bar"));
         let r = redact_text("Failed: plugin/mail_crypt_global_private_password = 'x y'");
         assert!(!r.contains("x y"), "{r}");
-        assert_eq!(redact_text("mail_location = obox:%u"), "mail_location = obox:%u");
+        assert_eq!(
+            redact_text("mail_location = obox:%u"),
+            "mail_location = obox:%u"
+        );
     }
 }

@@ -72,7 +72,11 @@ pub fn run(args: &ChainArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
     if args.check_oss && !args.json {
         match &result {
             Ok(_) => writeln!(out, "OK")?,
-            Err(e) => writeln!(out, "!ERROR:{}", secrets::redact_text_unless(&e.to_string(), show))?,
+            Err(e) => writeln!(
+                out,
+                "!ERROR:{}",
+                secrets::redact_text_unless(&e.to_string(), show)
+            )?,
         }
         return Ok(status(&result));
     }

@@ -569,12 +569,17 @@ impl<'a> JsonBatch<'a> {
     }
 }
 
-/// An error message as shown: secrets redacted unless asked for.
+/// An error message as shown: secrets redacted unless asked for, and at
+/// most [`crate::output::MAX_MESSAGE`] bytes (messages quote the value).
 fn hide(show_secrets: bool, e: String) -> String {
-    if show_secrets {
+    let e = if show_secrets {
         e
     } else {
         secrets::redact_text(&e)
+    };
+    match crate::output::elide_middle(&e, crate::output::MAX_MESSAGE) {
+        std::borrow::Cow::Borrowed(_) => e,
+        std::borrow::Cow::Owned(o) => o,
     }
 }
 

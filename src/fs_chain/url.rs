@@ -101,7 +101,6 @@ impl UrlParam {
             *value = HIDDEN.into();
         }
     }
-
 }
 
 /// `NAME:VALUE` with the value hidden.
@@ -214,9 +213,8 @@ fn valid_host_port(auth: &[u8]) -> bool {
     let host_ok = |h: &[u8]| {
         !h.is_empty()
             && (h.starts_with(b"[") && h.ends_with(b"]")
-                || h.iter().all(|&b| {
-                    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%{}".contains(&b)
-                }))
+                || h.iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%{}".contains(&b)))
     };
     if host_ok(auth) {
         return true;
@@ -535,8 +533,14 @@ mod tests {
     #[test]
     fn unencoded_secret_bytes_are_credential_errors_without_echo() {
         for (url, secret) in [
-            ("https://AKIAXYZ:wJal?rSECRET@b.s3.amazonaws.com/?region=eu-west-1", "wJal?rSECRET"),
-            ("https://AKIAXYZ:wJal rSECRET@b.s3.amazonaws.com/?region=eu-west-1", "wJal rSECRET"),
+            (
+                "https://AKIAXYZ:wJal?rSECRET@b.s3.amazonaws.com/?region=eu-west-1",
+                "wJal?rSECRET",
+            ),
+            (
+                "https://AKIAXYZ:wJal rSECRET@b.s3.amazonaws.com/?region=eu-west-1",
+                "wJal rSECRET",
+            ),
             ("https://AKIAXYZ:wJal#rSECRET@b/", "wJal#rSECRET"),
             ("https://AKIAXYZ:wJ@l@rSECRET@b/", "wJ@l@rSECRET"),
             ("https://AKIAXYZ:wJ/al@b/", "wJ/al"),
@@ -549,11 +553,20 @@ mod tests {
             }
             // The span covers the whole secret.
             let at = url.find(secret).unwrap();
-            assert!(e.1.start <= at && e.1.end >= at + secret.len() - 1, "{url}: {:?}", e.1);
+            assert!(
+                e.1.start <= at && e.1.end >= at + secret.len() - 1,
+                "{url}: {:?}",
+                e.1
+            );
         }
         // An '@' in the path of a URL without credentials stays a path.
-        let u = parse_url("https://h.example:8080/c1/alice@example.com/", 0, "s3", TextForm::Config)
-            .unwrap();
+        let u = parse_url(
+            "https://h.example:8080/c1/alice@example.com/",
+            0,
+            "s3",
+            TextForm::Config,
+        )
+        .unwrap();
         assert!(u.userinfo.is_none());
         assert_eq!(u.path.value, "/c1/alice@example.com/");
         let e = parse_url("https://h:abc/", 0, "s3", TextForm::Config).unwrap_err();
