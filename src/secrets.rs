@@ -238,10 +238,30 @@ fn merge(mut r: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
+/// A key that is not one doveconf hides but reads like one — most often
+/// a misspelt secret setting (`ssl_key_pasword`) that an "Unknown
+/// setting" error frame would otherwise print with its value.
+fn looks_secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "pass",
+        "pasw",
+        "pwd",
+        "secret",
+        "token",
+        "private",
+        "credential",
+    ]
+    .iter()
+    .any(|w| k.contains(w))
+        || k.ends_with("key")
+}
+
 /// Secret ranges of a piece of text that may hold whole config lines
 /// (code frames, error messages quoting a line): [`secret_ranges`] plus
 /// the value of every `KEY = VALUE` whose key doveconf hides
-/// ([`is_secret_key`]), from after the `=` to the end of the line.
+/// ([`is_secret_key`]) or that reads like a secret key, from after the
+/// `=` to the end of the line.
 pub fn text_secret_ranges(v: &[u8]) -> Vec<Range<usize>> {
     let mut out = secret_ranges(v);
     let mut i = 0;
@@ -261,7 +281,7 @@ pub fn text_secret_ranges(v: &[u8]) -> Vec<Range<usize>> {
         }
         let key = String::from_utf8_lossy(&v[s..e]);
         let key = key.rsplit('/').next().unwrap_or_default();
-        if !is_secret_key(key) {
+        if !is_secret_key(key) && !looks_secret_key(key) {
             continue;
         }
         let mut a = k + 1;

@@ -140,6 +140,11 @@ pub struct HttpUrl {
     /// tolerated but worth a lint.
     #[serde(serialize_with = "super::ser_opt_span")]
     pub leading_space: Option<Span>,
+    /// No userinfo was read, but the text reads like a secret with an
+    /// unencoded `/`, `?` or `#` (`AKID:12/SECRET@host/`: Dovecot sees
+    /// host `AKID`, port 12 and a path with an `@`). Output then hides
+    /// everything up to the path's last `@`.
+    pub maybe_secret: bool,
 }
 
 impl HttpUrl {
@@ -170,11 +175,38 @@ impl HttpUrl {
         for p in &mut self.params {
             p.redact();
         }
+        if self.maybe_secret {
+            let after = self
+                .path
+                .value
+                .rsplit_once('@')
+                .map_or(String::new(), |(_, a)| a.to_string());
+            self.host.value = HIDDEN.into();
+            self.port = None;
+            self.path.value = format!("/{HIDDEN}@{after}");
+        }
     }
 
     /// The URL re-assembled, credentials hidden unless `show_secrets`.
     pub fn display(&self, show_secrets: bool) -> String {
         let mut s = format!("{}://", self.scheme.value);
+        if self.maybe_secret && !show_secrets {
+            let mut hidden = self.clone();
+            hidden.redact();
+            let after = hidden.path.value.trim_start_matches('/');
+            let after = after.strip_prefix(HIDDEN).unwrap_or(after);
+            s.push_str(HIDDEN);
+            s.push_str(after);
+            for (i, p) in hidden.params.iter().enumerate() {
+                s.push(if i == 0 { '?' } else { '&' });
+                s.push_str(&p.name.value);
+                if let Some(v) = &p.value {
+                    s.push('=');
+                    s.push_str(&v.value);
+                }
+            }
+            return s;
+        }
         if let Some(u) = &self.userinfo {
             if show_secrets {
                 s.push_str(&u.user.raw);
@@ -398,6 +430,9 @@ pub fn parse_url(
             });
         }
     }
+    let maybe_secret = userinfo.is_none()
+        && path.value.contains('@')
+        && crate::secrets::userinfo_end(bytes, auth_start, end).is_some();
     Ok(HttpUrl {
         scheme: Spanned::new(scheme.to_string(), sp(lead, sep)),
         secure,
@@ -408,6 +443,7 @@ pub fn parse_url(
         params: params_out,
         span: sp(lead, end),
         leading_space,
+        maybe_secret,
     })
 }
 
