@@ -93,9 +93,10 @@ pub fn is_userinfo_byte(b: u8) -> bool {
 ///
 /// The authority is cut the way Dovecot cuts it (at the first `/`, `?` or
 /// `#`). When it holds an `@`, the userinfo runs to its last `@` — unless
-/// it holds bytes Dovecot refuses there (a space, non-ASCII, …), in which
-/// case the secret may go on past the cut and everything up to the URL's
-/// last `@` is taken. When the authority has no `@` but the rest of the
+/// it holds bytes Dovecot refuses there (a space, non-ASCII, …) or the
+/// rest of the URL has another `@`: then the secret may go on past the
+/// cut (`AK:a@b/c@host`) and everything up to the URL's last `@` is taken
+/// (a path such as `/alice@example.com/` after credentials is hidden too). When the authority has no `@` but the rest of the
 /// URL does, that `@` ends a secret holding an unencoded `/`, `?` or `#`
 /// unless the authority reads as a plain `host` or dotted `host:port`
 /// (then the `@` is part of a path such as `/alice@example.com/`).
@@ -112,7 +113,9 @@ pub fn userinfo_end(v: &[u8], start: usize, end: usize) -> Option<usize> {
         .unwrap_or(url.len());
     let auth = &url[..auth_len];
     if let Some(at) = auth.iter().rposition(|&b| b == b'@') {
-        if auth[..at].iter().all(|&b| is_userinfo_byte(b)) {
+        // The plain case: a clean userinfo, and no '@' further on that
+        // could end a secret holding an unencoded '/', '?' or '#'.
+        if last_at < auth_len && auth[..at].iter().all(|&b| is_userinfo_byte(b)) {
             return Some(start + at);
         }
         return Some(start + last_at);
@@ -167,7 +170,10 @@ pub fn secret_ranges(v: &[u8]) -> Vec<Range<usize>> {
                 if at > start {
                     out.push(start..at);
                 }
-                i = at + 1;
+                // Go on inside the hidden part too: a word rule there can
+                // reach past the '@' (`addhdr=…:Bearer x@y` when the
+                // token holds the URL's last '@'); ranges are merged.
+                i = start;
                 continue;
             }
             i = start;
@@ -196,7 +202,10 @@ pub fn secret_ranges(v: &[u8]) -> Vec<Range<usize>> {
                     continue;
                 }
                 if is_secret_word(name) {
-                    let e = find_end(v, s, b" \t;:&\"'\r\n");
+                    // doveconf's stops (and line ends); not `&` or quotes,
+                    // which a secret may hold: hiding a following URL
+                    // parameter beats showing half a password.
+                    let e = find_end(v, s, b" \t;:\r\n");
                     if e > s {
                         out.push(s..e);
                     }

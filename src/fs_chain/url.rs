@@ -140,10 +140,11 @@ pub struct HttpUrl {
     /// tolerated but worth a lint.
     #[serde(serialize_with = "super::ser_opt_span")]
     pub leading_space: Option<Span>,
-    /// No userinfo was read, but the text reads like a secret with an
-    /// unencoded `/`, `?` or `#` (`AKID:12/SECRET@host/`: Dovecot sees
-    /// host `AKID`, port 12 and a path with an `@`). Output then hides
-    /// everything up to the path's last `@`.
+    /// The text reads like a secret with an unencoded `/`, `?` or `#`
+    /// that runs into the path (`AKID:12/SECRET@host/`: Dovecot sees host
+    /// `AKID`, port 12 and a path with an `@`; `AK:a@b/c@host/`: userinfo
+    /// `AK:a`, host `b`). Output then hides everything up to the path's
+    /// last `@`.
     pub maybe_secret: bool,
 }
 
@@ -176,6 +177,9 @@ impl HttpUrl {
             p.redact();
         }
         if self.maybe_secret {
+            if let Some(u) = &mut self.userinfo {
+                u.user.redact();
+            }
             let after = self
                 .path
                 .value
@@ -430,9 +434,15 @@ pub fn parse_url(
             });
         }
     }
-    let maybe_secret = userinfo.is_none()
-        && path.value.contains('@')
-        && crate::secrets::userinfo_end(bytes, auth_start, end).is_some();
+    // The text rules (used for frames and messages) may see a longer
+    // userinfo than Dovecot does; when their `@` is in the path, output
+    // hides up to it as well.
+    let rule_at = crate::secrets::userinfo_end(bytes, auth_start, end).map(|a| base + a);
+    let maybe_secret = rule_at.is_some_and(|a| {
+        userinfo.as_ref().is_none_or(|u| u.span.end != a)
+            && a >= path.span.start
+            && a < path.span.end
+    });
     Ok(HttpUrl {
         scheme: Spanned::new(scheme.to_string(), sp(lead, sep)),
         secure,
