@@ -373,13 +373,18 @@ fn quoted_inner(s: &[u8]) -> Vec<u8> {
 /// misspelt secret key in plugin {}).
 fn raw_configs(dir: &Path, secret: &[u8]) -> Vec<std::path::PathBuf> {
     let q = conf_quoted(secret);
-    // Unquoted, a config value ends at a `#` that follows a space or at
-    // the line's end, and loses surrounding blanks: keep what stays one
-    // value (a `#` glued to the text is allowed, Dovecot only warns).
+    // Unquoted, a config value ends at a `#` or at the line's end, loses
+    // surrounding blanks, and a `\` before the comment would continue the
+    // line into the next one: keep what stays one value.
     let unq: Vec<u8> = secret
         .iter()
         .copied()
-        .filter(|b| !matches!(b, 0 | b'\r' | b'\n' | b' ' | b'\t' | b'"' | b'\'' | b'#'))
+        .filter(|b| {
+            !matches!(
+                b,
+                0 | b'\r' | b'\n' | b' ' | b'\t' | b'"' | b'\'' | b'#' | b'\\'
+            )
+        })
         .collect();
     // In a dict URI, crypt parameters and URL parameters `:`, `;` and `&`
     // separate items: a password there cannot hold them.
@@ -443,7 +448,12 @@ fn check_raw(secret: &[u8]) -> Result<(), TestCaseError> {
     let unq: Vec<u8> = secret
         .iter()
         .copied()
-        .filter(|b| !matches!(b, 0 | b'\r' | b'\n' | b' ' | b'\t' | b'"' | b'\'' | b'#'))
+        .filter(|b| {
+            !matches!(
+                b,
+                0 | b'\r' | b'\n' | b' ' | b'\t' | b'"' | b'\'' | b'#' | b'\\'
+            )
+        })
         .collect();
     forbidden.extend(forms(&unq));
     forbidden.extend(forms(&word_form(secret)));
