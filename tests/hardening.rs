@@ -69,6 +69,8 @@ fn reap(pid: u32, block: bool) -> Option<(Option<i32>, u64)> {
 
 /// Run obox-cli with `args`; `feed` (if any) writes its standard input.
 /// The child is killed after `limit` (the test then fails on its status).
+// The child is reaped with wait4 (for its rusage), never through `child`.
+#[allow(clippy::zombie_processes)]
 fn measure(
     args: &[&str],
     feed: Option<Box<dyn FnOnce(ChildStdin) + Send>>,
