@@ -146,6 +146,9 @@ pub struct HttpUrl {
     /// `AK:a`, host `b`). Output then hides everything up to the path's
     /// last `@`.
     pub maybe_secret: bool,
+    /// Where that would-be secret ends (the `@`), in the chain string.
+    #[serde(skip)]
+    pub secret_end: Option<usize>,
 }
 
 impl HttpUrl {
@@ -176,18 +179,30 @@ impl HttpUrl {
         for p in &mut self.params {
             p.redact();
         }
-        if self.maybe_secret {
+        if let (true, Some(at)) = (self.maybe_secret, self.secret_end) {
             if let Some(u) = &mut self.userinfo {
                 u.user.redact();
             }
-            let after = self
-                .path
-                .value
-                .rsplit_once('@')
-                .map_or(String::new(), |(_, a)| a.to_string());
             self.host.value = HIDDEN.into();
             self.port = None;
-            self.path.value = format!("/{HIDDEN}@{after}");
+            self.path.value = if at < self.path.span.end {
+                let after = self
+                    .path
+                    .value
+                    .rsplit_once('@')
+                    .map_or(String::new(), |(_, a)| a.to_string());
+                format!("/{HIDDEN}@{after}")
+            } else {
+                format!("/{HIDDEN}")
+            };
+            // Parameters read from text before the `@` may be secret too.
+            for p in &mut self.params {
+                if p.span.start < at {
+                    p.name.value = HIDDEN.into();
+                    p.value = None;
+                    p.typed = Typed::Flag;
+                }
+            }
         }
     }
 
@@ -201,7 +216,8 @@ impl HttpUrl {
             let after = after.strip_prefix(HIDDEN).unwrap_or(after);
             s.push_str(HIDDEN);
             s.push_str(after);
-            for (i, p) in hidden.params.iter().enumerate() {
+            let kept = hidden.params.iter().filter(|p| p.name.value != HIDDEN);
+            for (i, p) in kept.enumerate() {
                 s.push(if i == 0 { '?' } else { '&' });
                 s.push_str(&p.name.value);
                 if let Some(v) = &p.value {
@@ -435,14 +451,11 @@ pub fn parse_url(
         }
     }
     // The text rules (used for frames and messages) may see a longer
-    // userinfo than Dovecot does; when their `@` is in the path, output
-    // hides up to it as well.
+    // userinfo than Dovecot does; when their `@` is in the path or query,
+    // output hides up to it as well.
     let rule_at = crate::secrets::userinfo_end(bytes, auth_start, end).map(|a| base + a);
-    let maybe_secret = rule_at.is_some_and(|a| {
-        userinfo.as_ref().is_none_or(|u| u.span.end != a)
-            && a >= path.span.start
-            && a < path.span.end
-    });
+    let maybe_secret = rule_at
+        .is_some_and(|a| userinfo.as_ref().is_none_or(|u| u.span.end != a) && a >= path.span.start);
     Ok(HttpUrl {
         scheme: Spanned::new(scheme.to_string(), sp(lead, sep)),
         secure,
@@ -454,6 +467,7 @@ pub fn parse_url(
         span: sp(lead, end),
         leading_space,
         maybe_secret,
+        secret_end: rule_at.filter(|_| maybe_secret),
     })
 }
 
