@@ -33,6 +33,40 @@ pub use exit_status::ExitStatus;
 /// The Dovecot release whose behaviour obox-cli reproduces.
 pub const DOVECOT_VERSION: &str = "2.3.19.1";
 
+/// Replace the default panic message (which prints the payload: text
+/// that may quote a config value or a credential) by one naming the place
+/// and asking for a report. The payload is shown only with `-P`, after
+/// the secrets the text rules know are hidden.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+            .unwrap_or_else(|| "an unknown place".into());
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned());
+        let detail = match payload {
+            Some(p) if secrets::show_secrets() => {
+                format!(
+                    "\n  message: {}",
+                    output::elide_middle(&p, output::MAX_MESSAGE)
+                )
+            }
+            Some(_) => "\n  (the panic message is left out: it may quote a secret; \
+                        run again with -P to see it)"
+                .to_string(),
+            None => String::new(),
+        };
+        eprintln!(
+            "obox-cli: internal error (a bug) at {at}{detail}\n  \
+             please report it with the command line, leaving out credentials"
+        );
+    }));
+}
+
 /// Parse `args`, run the subcommand, report errors, and return the status.
 pub fn run<I, T>(args: I) -> ExitStatus
 where
@@ -54,6 +88,7 @@ where
         }
     };
     output::init_color(cli.global.color);
+    secrets::set_show_secrets(cli.global.show_secrets);
     match commands::dispatch(cli) {
         Ok(status) => status,
         Err(err) => output::report_error(&err),

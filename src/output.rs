@@ -40,24 +40,24 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// Print `obox-cli: error: …` plus one `caused by:` line per cause.
+/// Print `obox-cli: error: …` plus one `caused by:` line per cause, with
+/// secrets hidden unless `-P` (the last line of defence: a message that
+/// quotes a config line or URL must not print its credentials).
 pub fn report_error(err: &anyhow::Error) -> ExitStatus {
     if is_broken_pipe(err) {
         return ExitStatus::Success;
     }
     use std::io::Write;
+    let show = crate::secrets::show_secrets();
+    let shown = |s: String| {
+        // Hide first: eliding could cut a secret from the word naming it.
+        let s = crate::secrets::redact_text_unless(&s, show);
+        elide_middle(&s, MAX_MESSAGE).into_owned()
+    };
     let mut e = io::stderr().lock();
-    let _ = writeln!(
-        e,
-        "obox-cli: error: {}",
-        elide_middle(&err.to_string(), MAX_MESSAGE)
-    );
+    let _ = writeln!(e, "obox-cli: error: {}", shown(err.to_string()));
     for cause in err.chain().skip(1) {
-        let _ = writeln!(
-            e,
-            "  caused by: {}",
-            elide_middle(&cause.to_string(), MAX_MESSAGE)
-        );
+        let _ = writeln!(e, "  caused by: {}", shown(cause.to_string()));
     }
     ExitStatus::Error
 }
@@ -82,4 +82,30 @@ pub fn elide_middle(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
         b += 1;
     }
     format!("{}[… {} bytes …]{}", &s[..a], b - a, &s[b..]).into()
+}
+
+/// Longest piece of input (a template, a setting's value) an error
+/// message quotes whole.
+pub const MAX_QUOTED: usize = 512;
+
+/// [`elide_middle`] for bytes that need not be UTF-8.
+pub fn elide_bytes_middle(b: &[u8], max: usize) -> std::borrow::Cow<'_, [u8]> {
+    if b.len() <= max {
+        return b.into();
+    }
+    let half = max / 2;
+    let mut v = b[..half].to_vec();
+    v.extend_from_slice(format!("[… {} bytes …]", b.len() - 2 * half).as_bytes());
+    v.extend_from_slice(&b[b.len() - half..]);
+    v.into()
+}
+
+/// A setting's value as an error message quotes it: secrets hidden
+/// unless `-P` (before shortening, so no cut can strand half a secret
+/// away from the `://` or `password=` that marks it), then at most
+/// [`MAX_QUOTED`] bytes.
+pub fn quote_value(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    let shown = crate::secrets::redact_text_unless(&text, crate::secrets::show_secrets());
+    elide_middle(&shown, MAX_QUOTED).into_owned()
 }

@@ -162,7 +162,7 @@ pub fn expand_setting(
         return Err(format!(
             "userdb didn't return a home directory, but plugin setting {} used it (%h): {}",
             v.key,
-            String::from_utf8_lossy(&v.raw)
+            crate::output::quote_value(&v.raw)
         ));
     }
     expand_into(&v.template, ctx, out).map_err(|e| {
@@ -171,7 +171,7 @@ pub fn expand_setting(
             format!(
                 "Failed to expand plugin setting {} = '{}': {msg}",
                 v.key,
-                String::from_utf8_lossy(&v.raw)
+                crate::output::quote_value(&v.raw)
             )
         } else {
             format!("Failed to expand settings: {}: {msg}", v.key)

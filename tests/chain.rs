@@ -155,3 +155,105 @@ fn errors_point_at_the_bytes_and_hide_secrets() {
         "{e}"
     );
 }
+
+// `{:?}` of a parsed chain (panic messages, error Debug) never shows a
+// credential: URL userinfo, credential headers, crypt and dict passwords.
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, failure_persistence: None, .. proptest::prelude::ProptestConfig::default() })]
+
+    #[test]
+    fn debug_output_hides_secrets(secret in "[A-Za-z0-9]{10,20}") {
+        use obox_cli::fs_chain::{ParseOptions, parse_with};
+        let chains = [
+            format!("s3:https://AKID:{secret}@b.s3.example.com/?region=eu-west-1"),
+            format!("s3:https://b.s3.example.com/?region=x&addhdr=Authorization:Bearer%20{secret}"),
+            format!("s3:https://b.s3.example.com/?addhdrvar=X-Amz-Security-Token:{secret}"),
+            format!("crypt:password={secret}:private_key_path=/k:posix"),
+            format!("dict:raw:redis:host=h:password={secret}"),
+            format!("dictmap:proxy:dict-async:cassandra:password={secret} ; s3:https://AK:{secret}@b.s3.example.com/ ; refcounting-table"),
+        ];
+        for c in &chains {
+            let parsed = parse_with(c, &ParseOptions::default());
+            let dbg = format!("{parsed:?}");
+            proptest::prop_assert!(!dbg.contains(&secret), "{c}: {dbg}");
+            if let Ok(chain) = &parsed {
+                let pretty = format!("{:#?}", chain.backend);
+                proptest::prop_assert!(!pretty.contains(&secret), "{}", pretty);
+            }
+        }
+    }
+}
+
+/// `chain` reads `mail_location` (obox form) with the obox chains under
+/// it, recognises an `obox:` string, maps JSON spans back into the file,
+/// and with `--string` claims no setting.
+#[test]
+fn chain_mail_location_and_json_origins() {
+    let dir = tempdir();
+    let conf = dir.path().join("d.conf");
+    std::fs::write(
+        &conf,
+        "mail_location = obox:%u:INDEX=~/:CONTROL=~/\nplugin {\n  \
+         obox_fs = s3:https://AKID:SECRETX1@b.s3.example.com/?region=eu-west-1\n}\n",
+    )
+    .unwrap();
+    let c = conf.to_str().unwrap();
+    let o = run(["chain", "-c", c, "mail_location"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("format: obox")
+            && out.contains("obox_fs:")
+            && out.contains("s3  https://#hidden_use-P_to_show#@b.s3.example.com/"),
+        "{out}"
+    );
+    assert!(!out.contains("SECRETX1"), "{out}");
+    let o = run(["chain", "--string", "obox:%u:INDEX=~/"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success() && out.contains("format: obox"), "{out}");
+    // JSON: every span has an origin in the file (line 3, where obox_fs is).
+    let o = run(["chain", "--json", "-c", c, "obox_fs"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["setting"], "plugin/obox_fs");
+    let host = &v["chain"]["backend"]["url"]["host"];
+    let origin = &host["origin"];
+    assert_eq!(origin["line"], 3, "{host}");
+    let text = std::fs::read(&conf).unwrap();
+    let (a, b) = (
+        origin["offset"].as_u64().unwrap() as usize,
+        origin["end_offset"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[a..b], b"b.s3.example.com");
+    let o = run(["chain", "--json", "--string", "posix"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["setting"].is_null() && v["source"] == "string", "{v}");
+    // An error frame hides a crypt password.
+    let o = run(["chain", "--string", "crypt:password=PWXSECRET9:posix"]);
+    let all = [o.stdout, o.stderr].concat();
+    assert!(!String::from_utf8_lossy(&all).contains("PWXSECRET9"));
+    assert!(String::from_utf8_lossy(&all).contains("password=#hidden_use-P_to_show#"));
+}
+
+/// `%%` in an obox_fs secret keeps the setting literal: `ls` needs no
+/// --user for it (it used to say the value "uses %-variables").
+#[test]
+fn percent_escape_is_literal_for_objects() {
+    let dir = tempdir();
+    let conf = dir.path().join("d.conf");
+    std::fs::write(
+        &conf,
+        "plugin {\n  obox_fs = s3:http://AK:sec%%2Fret@127.0.0.1:1/?bucket=b&region=us-east-1&timeout=1s&max_retries=0\n}\n",
+    )
+    .unwrap();
+    let o = run(["ls", "-c", conf.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("uses %-variables"), "{err}");
+    assert!(
+        !err.contains("sec%2Fret") && !err.contains("sec/ret"),
+        "{err}"
+    );
+}

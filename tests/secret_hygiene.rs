@@ -322,7 +322,7 @@ fn secret(any_byte: bool) -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 12, failure_persistence: None, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, .. ProptestConfig::default() })]
 
     #[test]
     fn no_command_prints_secrets(url_secret in secret(true), word_secret in secret(false)) {
@@ -353,5 +353,281 @@ fn named_characters_are_hidden() {
         if let Err(e) = check_case(&c, &srv) {
             panic!("{e}");
         }
+    }
+}
+
+// ------------------------------------------------------ unencoded secrets
+
+/// The inside of `conf_quoted(s)` (the form a quoted config value holds).
+fn quoted_inner(s: &[u8]) -> Vec<u8> {
+    let q = conf_quoted(s);
+    q[1..q.len() - 1].to_vec()
+}
+
+/// Config files holding `secret` written as it is, not percent-encoded:
+/// in a quoted URL password (space, `?`, `#`, non-ASCII all possible), an
+/// unquoted one, a `*_password` value with `#`, dict and crypt passwords,
+/// an `addhdr=Authorization:` token; then three configs that fail to load
+/// with the secret on the offending line (an unknown top-level
+/// `*_password`, a secret setting in a section that does not allow it, a
+/// misspelt secret key in plugin {}).
+fn raw_configs(dir: &Path, secret: &[u8]) -> Vec<std::path::PathBuf> {
+    let q = conf_quoted(secret);
+    // Unquoted, a config value ends at a `#` or at the line's end, loses
+    // surrounding blanks, and a `\` before the comment would continue the
+    // line into the next one: keep what stays one value.
+    let unq: Vec<u8> = secret
+        .iter()
+        .copied()
+        .filter(|b| {
+            !matches!(
+                b,
+                0 | b'\r' | b'\n' | b' ' | b'\t' | b'"' | b'\'' | b'#' | b'\\'
+            )
+        })
+        .collect();
+    // In a dict URI, crypt parameters and URL parameters `:`, `;` and `&`
+    // separate items: a password there cannot hold them.
+    let word = word_form(secret);
+    let mut a = Vec::new();
+    a.extend_from_slice(b"mail_location = obox:%u:INDEX=~/\nmail_home = /home/%u\n");
+    a.extend_from_slice(b"ssl_key_password = ");
+    a.extend_from_slice(&unq);
+    a.extend_from_slice(b"#tail\nplugin {\n  obox_fs = \"aws-s3:https://AKIDRAW:");
+    a.extend_from_slice(&q[1..q.len() - 1]);
+    a.extend_from_slice(b"@bucket.s3.amazonaws.com/?region=eu-west-1\"\n");
+    a.extend_from_slice(b"  obox_index_fs = aws-s3:https://AKIDRAW:");
+    a.extend_from_slice(&unq);
+    a.extend_from_slice(
+        b"@bucket.s3.amazonaws.com/?region=eu-west-1&addhdr=Authorization:Bearer%20",
+    );
+    a.extend_from_slice(&word);
+    a.extend_from_slice(b"\n  fts_dovecot_fs = \"dictmap:proxy:dict-async:cassandra:password=");
+    a.extend_from_slice(&quoted_inner(&word));
+    a.extend_from_slice(b" ; s3:https://b.s3.example.com/ ; refcounting-table\"\n");
+    a.extend_from_slice(b"  x_dict_fs = dict:raw:redis:host=127.0.0.1:password=");
+    a.extend_from_slice(&word);
+    a.extend_from_slice(b"\n  x_crypt_fs = crypt:password=");
+    a.extend_from_slice(&word);
+    a.extend_from_slice(b":private_key_path=/k:posix\n  mail_crypt_global_private_password = ");
+    a.extend_from_slice(&q);
+    a.extend_from_slice(b"\n}\n");
+    let mut b = b"bogus_password = ".to_vec();
+    b.extend_from_slice(&unq);
+    b.push(b'\n');
+    let mut c = b"service imap {\n  ssl_key_password = ".to_vec();
+    c.extend_from_slice(&q);
+    c.extend_from_slice(b"\n}\n");
+    let mut d = b"plugin {\n  obox_fs = s3:https://h.example/\n}\nssl_key_pasword = ".to_vec();
+    d.extend_from_slice(&unq);
+    d.push(b'\n');
+    [("a.conf", a), ("b.conf", b), ("c.conf", c), ("d.conf", d)]
+        .into_iter()
+        .map(|(n, t)| {
+            let p = dir.join(n);
+            std::fs::write(&p, t).unwrap();
+            p
+        })
+        .collect()
+}
+
+/// `secret` as a `password=` item can hold it: no blanks, quotes, `#`,
+/// nor the item separators `:`, `;`, `&`.
+fn word_form(secret: &[u8]) -> Vec<u8> {
+    secret
+        .iter()
+        .copied()
+        .filter(|b| !b"\0\r\n \t\"'#:;&".contains(b))
+        .collect()
+}
+
+fn check_raw(secret: &[u8]) -> Result<(), TestCaseError> {
+    let dir = tempdir();
+    let confs = raw_configs(dir.path(), secret);
+    let mut forbidden = forms(secret);
+    let unq: Vec<u8> = secret
+        .iter()
+        .copied()
+        .filter(|b| {
+            !matches!(
+                b,
+                0 | b'\r' | b'\n' | b' ' | b'\t' | b'"' | b'\'' | b'#' | b'\\'
+            )
+        })
+        .collect();
+    forbidden.extend(forms(&unq));
+    forbidden.extend(forms(&word_form(secret)));
+    forbidden.extend(forms(&quoted_inner(secret)));
+    forbidden.retain(|f| f.len() >= 6);
+    let template = {
+        let mut t = b"s3:https://AK:".to_vec();
+        t.extend(secret.iter().filter(|&&b| b != 0));
+        t.extend_from_slice(b"@h.example/?x=1");
+        t
+    };
+    use std::os::unix::ffi::OsStrExt;
+    let template = Some(std::ffi::OsStr::from_bytes(&template));
+    for conf in &confs {
+        let conf = conf.to_str().unwrap();
+        let mut commands: Vec<Vec<&str>> = vec![
+            vec!["config", "-c", conf],
+            vec!["config", "--json", "-c", conf],
+            vec!["config", "-x", "-c", conf],
+            vec!["path", "-c", conf, "alice"],
+            vec!["path", "--json", "-c", conf, "alice"],
+            vec!["lint", "--format", "human", "-c", conf],
+            vec!["lint", "--format", "json", "-c", conf],
+            vec!["lint", "--format", "sarif", "-c", conf],
+            vec!["lint", "--format", "github", "-c", conf],
+        ];
+        for s in [
+            "obox_fs",
+            "obox_index_fs",
+            "fts_dovecot_fs",
+            "x_dict_fs",
+            "x_crypt_fs",
+            "mail_location",
+        ] {
+            commands.push(vec!["chain", "-c", conf, s]);
+            commands.push(vec!["chain", "--json", "-c", conf, s]);
+        }
+        for args in &commands {
+            let (out, code) = run_all(args);
+            prop_assert!(
+                code != 101,
+                "{args:?} panicked: {}",
+                String::from_utf8_lossy(&out)
+            );
+            for f in &forbidden {
+                prop_assert!(
+                    !find(&out, f),
+                    "{args:?} printed secret form {:?} of {:?}:\n{}",
+                    String::from_utf8_lossy(f),
+                    String::from_utf8_lossy(secret),
+                    String::from_utf8_lossy(&out)
+                );
+            }
+        }
+    }
+    if let Some(t) = template {
+        for tsv in [false, true] {
+            let mut c = cmd();
+            c.args(["expand", "--user", "alice"]);
+            if tsv {
+                c.arg("--tsv");
+            }
+            let out = c.arg(t).output().unwrap();
+            let all = [out.stdout, out.stderr].concat();
+            for f in &forbidden {
+                prop_assert!(
+                    !find(&all, f),
+                    "expand printed secret form {:?}:\n{}",
+                    String::from_utf8_lossy(f),
+                    String::from_utf8_lossy(&all)
+                );
+            }
+        }
+    }
+    // Control: -P shows what `config` documents (the secret setting and
+    // the quoted URL password, as written).
+    let a = confs[0].to_str().unwrap();
+    let (out, _) = run_all(&[
+        "config",
+        "-P",
+        "-c",
+        a,
+        "plugin/mail_crypt_global_private_password",
+    ]);
+    let shown: Vec<u8> = secret
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, 0 | b'\r' | b'\n'))
+        .collect();
+    prop_assert!(
+        find(&out, &shown) || find(&out, &quoted_inner(&shown)),
+        "-P hid the password: {}",
+        String::from_utf8_lossy(&out)
+    );
+    Ok(())
+}
+
+/// A secret with the bytes that break naive redaction mixed in: spaces,
+/// `?`, `#`, `@`, `/`, `:`, `%`, quotes, non-ASCII.
+fn raw_secret() -> impl Strategy<Value = Vec<u8>> {
+    let byte = prop_oneof![
+        4 => proptest::sample::select(b"%:/@#? &=+\"'\\;".to_vec()),
+        1 => 0x80u8..=0xff,
+        5 => proptest::sample::select(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".to_vec()),
+    ];
+    proptest::collection::vec(byte, 10..20).prop_filter("varied", |v| {
+        let mut d = v.clone();
+        d.sort();
+        d.dedup();
+        // Enough letters that the forms checked are not common runs.
+        d.len() >= 6 && v.iter().filter(|b| b.is_ascii_alphanumeric()).count() >= 6
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, .. ProptestConfig::default() })]
+
+    #[test]
+    fn unencoded_secrets_never_print(secret in raw_secret()) {
+        check_raw(&secret)?;
+    }
+}
+
+/// The issue's own examples, every run.
+#[test]
+fn unencoded_named_cases_are_hidden() {
+    for s in [
+        &b"wJal rSECRET"[..],
+        b"wJal?rSECRET",
+        b"wJal#rSECRET",
+        b"wJ@l/rSECRETx",
+        b"w\xc3\xa4l rSECRET",
+        b"12/rSECRETab",
+        b"abc#LEAKPWA1",
+    ] {
+        if let Err(e) = check_raw(s) {
+            panic!("{}: {e}", String::from_utf8_lossy(s));
+        }
+    }
+}
+
+/// `path -P` shows a secret that an error message quotes (what its help
+/// promises) and `path` does not; `chain -P` shows the dict password.
+#[test]
+fn show_secrets_controls() {
+    let dir = tempdir();
+    let conf = dir.path().join("p.conf");
+    std::fs::write(
+        &conf,
+        "mail_location = obox:%u:INDEX=~/\nmail_home = /home/%u\nplugin {\n  \
+         obox_fs = s3:https://AKID:PATHSECRET77@h.example/%Q/?region=eu-west-1\n  \
+         x_fs = dict:raw:redis:host=h:password=DICTSECRET77\n}\n",
+    )
+    .unwrap();
+    let conf = conf.to_str().unwrap();
+    for (args, secret) in [
+        (vec!["path", "-c", conf, "alice"], "PATHSECRET77"),
+        (vec!["path", "--json", "-c", conf, "alice"], "PATHSECRET77"),
+        (vec!["chain", "-c", conf, "x_fs"], "DICTSECRET77"),
+        (vec!["chain", "--json", "-c", conf, "x_fs"], "DICTSECRET77"),
+    ] {
+        let (out, _) = run_all(&args);
+        assert!(
+            !find(&out, secret.as_bytes()),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out)
+        );
+        let mut with = args.clone();
+        with.insert(1, "-P");
+        let (out, _) = run_all(&with);
+        assert!(
+            find(&out, secret.as_bytes()),
+            "{with:?}: {}",
+            String::from_utf8_lossy(&out)
+        );
     }
 }

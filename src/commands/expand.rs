@@ -116,7 +116,11 @@ pub fn run(args: &ExpandArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
                 // Keep stdout and stderr in order for a reader of both.
                 out.flush().context("writing to stdout")?;
                 let mut line = b"obox-cli: error: Failed to expand ".to_vec();
-                line.extend_from_slice(&hide(bytes(raw)));
+                // A multi-megabyte template would bury the error itself.
+                line.extend_from_slice(&crate::output::elide_bytes_middle(
+                    &hide(bytes(raw)),
+                    crate::output::MAX_QUOTED,
+                ));
                 line.extend_from_slice(b": ");
                 line.extend_from_slice(&hide(&e.message()));
                 line.push(b'\n');

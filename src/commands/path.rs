@@ -16,7 +16,9 @@ const AFTER_HELP: &str = "\
 For each user: the home (userdb's --home, else mail_home expanded), the
 mail_location root in the bucket and its INDEX/CONTROL directories, and for
 obox_fs, obox_index_fs and fts_dovecot_fs the fscache directories, the object
-key prefix and the request URL (credentials hidden unless -P).
+key prefix and the request URL. The URL is the one requests go to and
+never carries credentials, -P or not; -P only shows secrets that error
+messages quote (a setting's value that failed to expand).
 
 A user whose settings Dovecot could not expand gets Dovecot's error and the
 batch goes on; the exit status is then 1.
@@ -567,12 +569,17 @@ impl<'a> JsonBatch<'a> {
     }
 }
 
-/// An error message as shown: secrets redacted unless asked for.
+/// An error message as shown: secrets redacted unless asked for, and at
+/// most [`crate::output::MAX_MESSAGE`] bytes (messages quote the value).
 fn hide(show_secrets: bool, e: String) -> String {
-    if show_secrets {
+    let e = if show_secrets {
         e
     } else {
         secrets::redact_text(&e)
+    };
+    match crate::output::elide_middle(&e, crate::output::MAX_MESSAGE) {
+        std::borrow::Cow::Borrowed(_) => e,
+        std::borrow::Cow::Owned(o) => o,
     }
 }
 

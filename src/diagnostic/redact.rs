@@ -1,50 +1,27 @@
 //! Hiding credentials in anything a renderer prints: URL userinfo
-//! (`scheme://USER:SECRET@`) and `password=`/`secret=` items. The same
-//! marker as doveconf, so admins recognise it.
-use crate::fs_chain::HIDDEN;
-use regex::Regex;
-use std::sync::OnceLock;
+//! (`scheme://USER:SECRET@`), `password=`/`secret=` items, credential
+//! headers and whole `*_password = …` lines. The rules live in
+//! [`crate::secrets`] (one definition for frames, messages and output);
+//! this adds the offset map the human renderer needs for its carets.
+use crate::secrets::{HIDDEN, text_secret_ranges};
 
-fn patterns() -> &'static [Regex] {
-    static RE: OnceLock<Vec<Regex>> = OnceLock::new();
-    RE.get_or_init(|| {
-        [
-            // Userinfo up to the last '@' before the query: a secret with an
-            // unencoded '/' or '?' still ends up hidden.
-            r"://([^\s@?#]*@)+",
-            r"(?i)\b(password|secret|secret_key|token)=[^:&\s]+",
-        ]
-        .iter()
-        .map(|p| Regex::new(p).expect("static regex"))
-        .collect()
-    })
-}
-
-/// `text` with secrets replaced, and a function that moves a byte offset
-/// of `text` to the corresponding offset of the result.
+/// `text` with secrets replaced, and the replaced ranges as
+/// `(start, end, offset of the marker in the result)` for [`map_offset`].
 pub fn redact_with_map(text: &str) -> (String, Vec<(usize, usize, usize)>) {
-    // Collect the byte ranges to hide (never overlapping after merge).
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for re in patterns() {
-        for m in re.find_iter(text) {
-            let (a, b) = (m.start(), m.end());
-            let s = m.as_str();
-            let (a, b) = if let Some(rest) = s.strip_prefix("://") {
-                (a + 3, a + 3 + rest.len() - 1) // keep the final '@'
-            } else {
-                let eq = s.find('=').map_or(0, |i| i + 1);
-                (a + eq, b)
-            };
-            if b > a {
-                ranges.push((a, b));
-            }
-        }
-    }
-    ranges.sort();
     let mut out = String::with_capacity(text.len());
     let mut map = Vec::new();
     let mut pos = 0;
-    for (a, b) in ranges {
+    for r in text_secret_ranges(text.as_bytes()) {
+        // Ranges end at ASCII bytes or the end of the text, but may start
+        // inside a character of lossy input: widen to char boundaries.
+        let mut a = r.start;
+        while !text.is_char_boundary(a) {
+            a -= 1;
+        }
+        let mut b = r.end.min(text.len());
+        while !text.is_char_boundary(b) {
+            b += 1;
+        }
         if a < pos {
             continue;
         }
@@ -92,5 +69,15 @@ mod tests {
         let (r, map) = redact_with_map(s);
         let h = s.find("h/?").unwrap();
         assert_eq!(&r[map_offset(&map, h)..map_offset(&map, h) + 3], "h/?");
+    }
+
+    #[test]
+    fn unencoded_space_in_a_quoted_secret() {
+        let s = r#"  obox_fs = "aws-s3:https://AKIAXYZ:wJal rSECRET@b.s3.amazonaws.com/?region=eu-west-1""#;
+        let r = redact(s);
+        assert!(!r.contains("rSECRET") && !r.contains("wJal"), "{r}");
+        assert!(r.contains("@b.s3.amazonaws.com/?region=eu-west-1"), "{r}");
+        let r = redact("  ssl_key_password = abc#LEAKPWA1");
+        assert!(!r.contains("LEAK") && !r.contains("abc"), "{r}");
     }
 }

@@ -105,12 +105,26 @@ pub struct HttpStorage {
     pub implied_params: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct DictStorage {
     pub driver: Spanned<String>,
     /// `raw`, `hex` or `base64`.
     pub encoding: Spanned<String>,
     pub dict_uri: Spanned<String>,
+}
+
+/// Debug output hides secrets in the dict URI (`redis:…:password=…`).
+impl std::fmt::Debug for DictStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DictStorage")
+            .field("driver", &self.driver)
+            .field("encoding", &self.encoding)
+            .field(
+                "dict_uri",
+                &crate::secrets::redact_text(&self.dict_uri.value),
+            )
+            .finish()
+    }
 }
 
 impl FsChain {
@@ -151,8 +165,9 @@ impl FsChain {
         self.all_layers().into_iter().find(|l| pred(&l.kind))
     }
 
-    /// Replace every credential (URL userinfo, crypt `password=`) by
-    /// doveconf's hidden marker, for output without `-P`.
+    /// Replace every credential (URL userinfo, credential headers, crypt
+    /// `password=`, `password=` in dict URIs) by doveconf's hidden marker,
+    /// for output without `-P`.
     pub fn redact(&mut self) {
         for l in &mut self.layers {
             if let LayerKind::Crypt(c) = &mut l.kind {
@@ -166,7 +181,18 @@ impl FsChain {
         match &mut self.backend {
             Backend::Http(h) => h.url.redact(),
             Backend::Unknown { url: Some(u), .. } => u.redact(),
-            Backend::DictMap { dictmap, .. } => dictmap.parent.redact(),
+            Backend::DictMap { dictmap, .. } => {
+                dictmap.dict_uri.value = crate::secrets::redact_text(&dictmap.dict_uri.value);
+                for p in &mut dictmap.params {
+                    if let Some(v) = &mut p.value {
+                        v.value = crate::secrets::redact_text(&v.value);
+                    }
+                }
+                dictmap.parent.redact()
+            }
+            Backend::Dict(d) => {
+                d.dict_uri.value = crate::secrets::redact_text(&d.dict_uri.value);
+            }
             _ => {}
         }
     }

@@ -25,7 +25,7 @@ pub const DICTMAP_PARAMS: &[&str] = &[
     "dict-prefix",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct DictMap {
     pub dict_uri: Spanned<String>,
     pub parent: Box<FsChain>,
@@ -39,6 +39,20 @@ pub struct DictMapParam {
     #[serde(serialize_with = "super::ser_span")]
     pub span: Span,
     pub known: bool,
+}
+
+/// Debug output hides secrets in the dict URI (`…:password=…`).
+impl std::fmt::Debug for DictMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DictMap")
+            .field(
+                "dict_uri",
+                &crate::secrets::redact_text(&self.dict_uri.value),
+            )
+            .field("parent", &self.parent)
+            .field("params", &self.params)
+            .finish()
+    }
 }
 
 impl DictMap {

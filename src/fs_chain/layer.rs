@@ -60,16 +60,37 @@ pub struct Crypt {
     pub params: Vec<KeyValue>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct KeyValue {
     pub key: Spanned<String>,
     pub value: Spanned<String>,
 }
 
 impl KeyValue {
-    /// `password=` values are secrets.
+    /// `password=` values are secrets, and so is anything named like one
+    /// (an inline `private_key=`, a `secret=`); `*_key_path=` names a file.
     pub fn is_secret(&self) -> bool {
-        self.key.value == "password"
+        let k = self.key.value.to_ascii_lowercase();
+        k.contains("password")
+            || k.contains("secret")
+            || k.contains("token")
+            || k == "key"
+            || k.ends_with("_key")
+            || k.ends_with("-key")
+    }
+}
+
+/// Debug output never shows a secret value.
+impl std::fmt::Debug for KeyValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("KeyValue");
+        d.field("key", &self.key);
+        if self.is_secret() {
+            d.field("value", &super::url::HIDDEN)
+        } else {
+            d.field("value", &self.value)
+        }
+        .finish()
     }
 }
 

@@ -52,7 +52,7 @@ pub struct Userinfo {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct UrlParam {
     pub name: Spanned<String>,
     pub value: Option<Spanned<String>>,
@@ -67,6 +67,59 @@ pub struct UrlParam {
 impl UrlParam {
     pub fn value_str(&self) -> Option<&str> {
         self.value.as_ref().map(|v| v.value.as_str())
+    }
+
+    /// An `addhdr=`/`addhdrvar=` whose header carries a credential
+    /// (`Authorization:Bearer …`, `X-Amz-Security-Token:…`): its value
+    /// after the header name is a secret.
+    pub fn is_credential(&self) -> bool {
+        matches!(self.name.value.as_str(), "addhdr" | "addhdrvar")
+            && self.value_str().is_some_and(|v| {
+                v.split_once(':')
+                    .is_some_and(|(h, _)| crate::secrets::is_credential_header(h))
+            })
+    }
+
+    /// The value as shown: a credential header's value hidden unless
+    /// `show_secrets`.
+    pub fn shown_value(&self, show_secrets: bool) -> Option<String> {
+        let v = self.value_str()?;
+        if show_secrets || !self.is_credential() {
+            return Some(v.to_string());
+        }
+        Some(hide_header_value(v))
+    }
+
+    fn redact(&mut self) {
+        if !self.is_credential() {
+            return;
+        }
+        if let Some(v) = &mut self.value {
+            v.value = hide_header_value(&v.value);
+        }
+        if let Typed::Header { value, .. } = &mut self.typed {
+            *value = HIDDEN.into();
+        }
+    }
+}
+
+/// `NAME:VALUE` with the value hidden.
+fn hide_header_value(v: &str) -> String {
+    let (h, _) = v.split_once(':').unwrap_or((v, ""));
+    format!("{h}:{HIDDEN}")
+}
+
+/// Debug output never shows a credential header's value.
+impl std::fmt::Debug for UrlParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut shown = self.clone();
+        shown.redact();
+        f.debug_struct("UrlParam")
+            .field("name", &shown.name)
+            .field("value", &shown.value)
+            .field("span", &shown.span)
+            .field("typed", &shown.typed)
+            .finish()
     }
 }
 
@@ -87,6 +140,15 @@ pub struct HttpUrl {
     /// tolerated but worth a lint.
     #[serde(serialize_with = "super::ser_opt_span")]
     pub leading_space: Option<Span>,
+    /// The text reads like a secret with an unencoded `/`, `?` or `#`
+    /// that runs into the path (`AKID:12/SECRET@host/`: Dovecot sees host
+    /// `AKID`, port 12 and a path with an `@`; `AK:a@b/c@host/`: userinfo
+    /// `AK:a`, host `b`). Output then hides everything up to the path's
+    /// last `@`.
+    pub maybe_secret: bool,
+    /// Where that would-be secret ends (the `@`), in the chain string.
+    #[serde(skip)]
+    pub secret_end: Option<usize>,
 }
 
 impl HttpUrl {
@@ -114,11 +176,57 @@ impl HttpUrl {
                 p.redact();
             }
         }
+        for p in &mut self.params {
+            p.redact();
+        }
+        if let (true, Some(at)) = (self.maybe_secret, self.secret_end) {
+            if let Some(u) = &mut self.userinfo {
+                u.user.redact();
+            }
+            self.host.value = HIDDEN.into();
+            self.port = None;
+            self.path.value = if at < self.path.span.end {
+                let after = self
+                    .path
+                    .value
+                    .rsplit_once('@')
+                    .map_or(String::new(), |(_, a)| a.to_string());
+                format!("/{HIDDEN}@{after}")
+            } else {
+                format!("/{HIDDEN}")
+            };
+            // Parameters read from text before the `@` may be secret too.
+            for p in &mut self.params {
+                if p.span.start < at {
+                    p.name.value = HIDDEN.into();
+                    p.value = None;
+                    p.typed = Typed::Flag;
+                }
+            }
+        }
     }
 
     /// The URL re-assembled, credentials hidden unless `show_secrets`.
     pub fn display(&self, show_secrets: bool) -> String {
         let mut s = format!("{}://", self.scheme.value);
+        if self.maybe_secret && !show_secrets {
+            let mut hidden = self.clone();
+            hidden.redact();
+            let after = hidden.path.value.trim_start_matches('/');
+            let after = after.strip_prefix(HIDDEN).unwrap_or(after);
+            s.push_str(HIDDEN);
+            s.push_str(after);
+            let kept = hidden.params.iter().filter(|p| p.name.value != HIDDEN);
+            for (i, p) in kept.enumerate() {
+                s.push(if i == 0 { '?' } else { '&' });
+                s.push_str(&p.name.value);
+                if let Some(v) = &p.value {
+                    s.push('=');
+                    s.push_str(&v.value);
+                }
+            }
+            return s;
+        }
         if let Some(u) = &self.userinfo {
             if show_secrets {
                 s.push_str(&u.user.raw);
@@ -139,9 +247,9 @@ impl HttpUrl {
         for (i, p) in self.params.iter().enumerate() {
             s.push(if i == 0 { '?' } else { '&' });
             s.push_str(&p.name.value);
-            if let Some(v) = &p.value {
+            if let Some(v) = p.shown_value(show_secrets) {
                 s.push('=');
-                s.push_str(&v.value);
+                s.push_str(&v);
             }
         }
         s
@@ -151,8 +259,25 @@ impl HttpUrl {
 /// Why a URL was refused. Never quotes the userinfo.
 pub type UrlError = (String, Span);
 
-fn is_userinfo_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:%".contains(&b)
+/// `host` or `host:port` as Dovecot's URI parser accepts it (a reg-name
+/// or bracketed literal, `%`-variables allowed; a numeric port).
+fn valid_host_port(auth: &[u8]) -> bool {
+    let host_ok = |h: &[u8]| {
+        !h.is_empty()
+            && (h.starts_with(b"[") && h.ends_with(b"]")
+                || h.iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%{}".contains(&b)))
+    };
+    if host_ok(auth) {
+        return true;
+    }
+    match auth.iter().rposition(|&b| b == b':') {
+        Some(c) => {
+            let port = &auth[c + 1..];
+            host_ok(&auth[..c]) && !port.is_empty() && port.iter().all(u8::is_ascii_digit)
+        }
+        None => false,
+    }
 }
 
 /// Parse `text` (which starts at `base` in the chain string) as the URL
@@ -187,43 +312,48 @@ pub fn parse_url(
     };
     let auth_start = sep + 3;
     let bytes = text.as_bytes();
-    // Userinfo: everything up to the first byte outside the userinfo set,
-    // if that byte is '@'.
-    let mut i = auth_start;
-    while i < end && is_userinfo_char(bytes[i]) {
-        i += 1;
-    }
-    let (userinfo, host_start) = if i < end && bytes[i] == b'@' {
+    // The authority ends where Dovecot's parser ends it: at the first '/',
+    // '?' or '#'. An '@' inside it ends the userinfo (its last '@', so an
+    // unencoded '@' in a secret lands in the userinfo and is refused as a
+    // credential character, never read as a host). An '@' only after the
+    // cut is a path or query byte (`/alice@example.com/`) when the
+    // authority is a valid host[:port]; otherwise it ends a secret that
+    // holds an unencoded '/', '?' or '#' (`AK:wJal?rSECRET@host`), and the
+    // error must not quote any of it (no "invalid port 'wJal'").
+    let auth_end = text[auth_start..]
+        .find(['/', '?', '#'])
+        .map_or(end, |k| k + auth_start);
+    let secret_char = |a: usize, b: usize| -> UrlError {
         (
-            Some(parse_userinfo(text, auth_start, i, base, form)?),
-            i + 1,
-        )
-    } else {
-        (None, auth_start)
-    };
-    let query_start = text[host_start..].find('?').map(|q| q + host_start);
-    let before_query = query_start.unwrap_or(end);
-    // An '@' after a '/', '?', … can be a secret that needed escaping
-    // (`AK:SE/CRET@host`) or just a path (`/c160f8cc/alice@example.com/`).
-    // It is the secret when the "authority" before the first '/' has a
-    // ':' that is not followed by a numeric port.
-    let authority_end = text[host_start..before_query]
-        .find('/')
-        .map_or(before_query, |k| k + host_start);
-    let bad_port = text[host_start..authority_end]
-        .rsplit_once(':')
-        .is_some_and(|(_, port)| port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()));
-    if userinfo.is_none()
-        && text[host_start..before_query].contains('@')
-        && (bad_port || text[host_start..authority_end].contains('@'))
-    {
-        return Err((
             "the credentials contain a character that must be percent-encoded \
-             (one of / ? # [ ] @ or a space; write %%2F for '/')"
+             (one of / ? # [ ] @, a space or a non-ASCII byte; write %%2F for '/')"
                 .into(),
-            sp(auth_start, before_query),
-        ));
-    }
+            sp(a, b.max(a + 1).min(end.max(a + 1))),
+        )
+    };
+    let (userinfo, host_start) = match text[auth_start..auth_end].rfind('@') {
+        Some(k) => {
+            let at = auth_start + k;
+            if !bytes[auth_start..at]
+                .iter()
+                .all(|&b| crate::secrets::is_userinfo_byte(b))
+            {
+                return Err(secret_char(auth_start, at));
+            }
+            (
+                Some(parse_userinfo(text, auth_start, at, base, form)?),
+                at + 1,
+            )
+        }
+        None => {
+            if let Some(k) = text[auth_end..].rfind('@')
+                && !valid_host_port(&bytes[auth_start..auth_end])
+            {
+                return Err(secret_char(auth_start, auth_end + k));
+            }
+            (None, auth_start)
+        }
+    };
     // Host: a bracketed IPv6 literal, or up to ':', '/', '?', '#'.
     let mut j = host_start;
     if bytes.get(j) == Some(&b'[') {
@@ -265,7 +395,12 @@ pub fn parse_url(
             Ok(n) if n > 0 && raw.bytes().all(|b| b.is_ascii_digit()) => {
                 port = Some(Spanned::new(n, sp(ps, k)));
             }
-            _ => return Err((format!("invalid port '{raw}'"), sp(ps, k))),
+            // Digits are quoted (`:99999`); anything else is not, as it
+            // may be part of a credential.
+            _ if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err((format!("invalid port '{raw}'"), sp(ps, k)));
+            }
+            _ => return Err(("invalid port (not a number)".into(), sp(ps, k.max(ps + 1)))),
         }
         j = k;
     }
@@ -315,6 +450,12 @@ pub fn parse_url(
             });
         }
     }
+    // The text rules (used for frames and messages) may see a longer
+    // userinfo than Dovecot does; when their `@` is in the path or query,
+    // output hides up to it as well.
+    let rule_at = crate::secrets::userinfo_end(bytes, auth_start, end).map(|a| base + a);
+    let maybe_secret = rule_at
+        .is_some_and(|a| userinfo.as_ref().is_none_or(|u| u.span.end != a) && a >= path.span.start);
     Ok(HttpUrl {
         scheme: Spanned::new(scheme.to_string(), sp(lead, sep)),
         secure,
@@ -325,6 +466,8 @@ pub fn parse_url(
         params: params_out,
         span: sp(lead, end),
         leading_space,
+        maybe_secret,
+        secret_end: rule_at.filter(|_| maybe_secret),
     })
 }
 
@@ -445,5 +588,48 @@ mod tests {
             let e = parse_url(bad, 0, "s3", TextForm::Config).unwrap_err();
             assert!(!e.0.contains("b/c"), "{}", e.0);
         }
+    }
+
+    #[test]
+    fn unencoded_secret_bytes_are_credential_errors_without_echo() {
+        for (url, secret) in [
+            (
+                "https://AKIAXYZ:wJal?rSECRET@b.s3.amazonaws.com/?region=eu-west-1",
+                "wJal?rSECRET",
+            ),
+            (
+                "https://AKIAXYZ:wJal rSECRET@b.s3.amazonaws.com/?region=eu-west-1",
+                "wJal rSECRET",
+            ),
+            ("https://AKIAXYZ:wJal#rSECRET@b/", "wJal#rSECRET"),
+            ("https://AKIAXYZ:wJ@l@rSECRET@b/", "wJ@l@rSECRET"),
+            ("https://AKIAXYZ:wJ/al@b/", "wJ/al"),
+            ("https://AKIAXYZ:wJälrSECRET@b/", "wJälrSECRET"),
+        ] {
+            let e = parse_url(url, 0, "s3", TextForm::Config).unwrap_err();
+            assert!(e.0.contains("percent-encoded"), "{url}: {}", e.0);
+            for part in secret.split(['?', ' ', '#', '@', '/']) {
+                assert!(part.len() < 3 || !e.0.contains(part), "{url}: {}", e.0);
+            }
+            // The span covers the whole secret.
+            let at = url.find(secret).unwrap();
+            assert!(
+                e.1.start <= at && e.1.end >= at + secret.len() - 1,
+                "{url}: {:?}",
+                e.1
+            );
+        }
+        // An '@' in the path of a URL without credentials stays a path.
+        let u = parse_url(
+            "https://h.example:8080/c1/alice@example.com/",
+            0,
+            "s3",
+            TextForm::Config,
+        )
+        .unwrap();
+        assert!(u.userinfo.is_none());
+        assert_eq!(u.path.value, "/c1/alice@example.com/");
+        let e = parse_url("https://h:abc/", 0, "s3", TextForm::Config).unwrap_err();
+        assert!(!e.0.contains("abc"), "{}", e.0);
     }
 }

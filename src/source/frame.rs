@@ -8,7 +8,8 @@ const MAX_COLS: usize = 400;
 
 /// Render `--> path:line:col`, the source line and a caret line under
 /// `span`. `redact` replaces secret ranges in the shown line (the carets
-/// move with the text).
+/// move with the text): URL userinfo, secret words, and the whole value
+/// of a key doveconf hides (`ssl_key_password = …`).
 pub fn render(path: &str, text: &[u8], index: &LineIndex, span: Span, redact: bool) -> String {
     let (line, col) = index.line_col(span.start, text);
     let ls = index.line_span(line, text);
@@ -19,7 +20,7 @@ pub fn render(path: &str, text: &[u8], index: &LineIndex, span: Span, redact: bo
     // Build the shown line and map byte offsets of the raw line to
     // character columns of the shown one.
     let ranges = if redact {
-        crate::secrets::secret_ranges(raw)
+        crate::secrets::text_secret_ranges(raw)
     } else {
         Vec::new()
     };
@@ -107,5 +108,16 @@ mod tests {
         let pos = code.find("bogus").unwrap();
         assert_eq!(caret.find('^').unwrap(), pos, "{f}");
         assert!(lines[0].contains("f.conf:2:"), "{f}");
+    }
+
+    #[test]
+    fn secret_key_values_are_hidden() {
+        colored::control::set_override(false);
+        let t = b"ssl_key_password = abc#LEAKPWA1\n";
+        let li = LineIndex::new(t);
+        let f = render("f.conf", t, &li, Span::new(0, 16), true);
+        assert!(!f.contains("LEAK") && !f.contains("abc"), "{f}");
+        let f = render("f.conf", t, &li, Span::new(0, 16), false);
+        assert!(f.contains("LEAKPWA1"), "{f}");
     }
 }

@@ -49,16 +49,41 @@ impl IfShapeError {
 impl IfCall {
     /// `key` spans the whole text between the braces.
     pub(crate) fn parse(p: &Parser<'_>, key: Span, depth: u32) -> IfCall {
+        match split(p, key, true) {
+            Ok(raw) => IfCall {
+                parts: Ok(raw
+                    .into_iter()
+                    .map(|(bytes, span)| IfPart {
+                        span,
+                        template: parse_template(&bytes, depth),
+                    })
+                    .collect()),
+            },
+            Err(e) => IfCall { parts: Err(e) },
+        }
+    }
+
+    /// Only the shape check of [`IfCall::parse`], copying nothing: a
+    /// conditional nested too deeply still reports a wrong part count
+    /// first, as Dovecot checks the outer call before the inner ones.
+    pub(crate) fn shape(p: &Parser<'_>, key: Span) -> Result<(), IfShapeError> {
+        split(p, key, false).map(|_| ())
+    }
+}
+
+/// Split the text of `%{if;…}` into its four or five parts (with their
+/// bytes unescaped when `collect`, else empty).
+fn split(p: &Parser<'_>, key: Span, collect: bool) -> Result<Vec<(Vec<u8>, Span)>, IfShapeError> {
+    {
         let text = &p.src[key.start..key.end];
         // Dovecot glues "NAME:DATA" back together, so a key without `:`
         // gets one appended; it only ever ends the list.
         let Some(semi) = text.iter().position(|&c| c == b';') else {
-            return IfCall {
-                parts: Err(IfShapeError::Missing),
-            };
+            return Err(IfShapeError::Missing);
         };
         let mut raw: Vec<(Vec<u8>, Span)> = Vec::new();
         let mut buf = Vec::new();
+        let mut buf_len = 0usize;
         let mut buf_start = key.start + semi + 1;
         let (mut escape, mut maybe_var, mut depth_braces) = (false, false, 0u32);
         for (off, &c) in text.iter().enumerate().skip(semi + 1) {
@@ -69,7 +94,10 @@ impl IfCall {
                 continue;
             }
             if escape {
-                buf.push(c);
+                if collect {
+                    buf.push(c);
+                }
+                buf_len += 1;
                 escape = false;
                 continue;
             }
@@ -83,14 +111,18 @@ impl IfCall {
                 depth_braces -= 1;
             } else if depth_braces == 0 && c == b';' {
                 raw.push((std::mem::take(&mut buf), Span::new(buf_start, pos)));
+                buf_len = 0;
                 buf_start = pos + 1;
                 continue;
             } else if depth_braces == 0 && c == b':' {
                 break;
             }
-            buf.push(c);
+            if collect {
+                buf.push(c);
+            }
+            buf_len += 1;
         }
-        if !buf.is_empty() {
+        if buf_len > 0 {
             let end = match text[buf_start - key.start..]
                 .iter()
                 .position(|&c| c == b':')
@@ -103,20 +135,9 @@ impl IfCall {
         match raw.len() {
             4 => raw.push((Vec::new(), Span::new(key.end, key.end))),
             5 => {}
-            n => {
-                return IfCall {
-                    parts: Err(IfShapeError::Count(n)),
-                };
-            }
+            n => return Err(IfShapeError::Count(n)),
         }
-        let parts = raw
-            .into_iter()
-            .map(|(bytes, span)| IfPart {
-                span,
-                template: parse_template(&bytes, depth),
-            })
-            .collect();
-        IfCall { parts: Ok(parts) }
+        Ok(raw)
     }
 }
 

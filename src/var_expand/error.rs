@@ -49,7 +49,12 @@ impl ExpandError {
         match &self.kind {
             ExpandErrorKind::UnknownVariable(name) => {
                 let mut m = b"Unknown variable '%".to_vec();
-                m.extend_from_slice(name);
+                // Dovecot quotes the name whole; a name can be the rest of
+                // a multi-megabyte template, so a long one is shortened.
+                m.extend_from_slice(&crate::output::elide_bytes_middle(
+                    name,
+                    crate::output::MAX_QUOTED,
+                ));
                 m.push(b'\'');
                 m
             }

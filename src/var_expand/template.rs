@@ -38,9 +38,29 @@ impl Template {
         &self.source[span.start..span.end]
     }
 
-    /// True when the template has no `%` directives at all.
+    /// True when the template expands to the same bytes for every user:
+    /// no directives other than plain `%%` escapes (a secret written
+    /// `sec%%2Fret` in a URL is literal, not a per-user variable).
     pub fn is_literal(&self) -> bool {
-        self.pieces.iter().all(|p| matches!(p, Piece::Literal(_)))
+        self.pieces.iter().all(|p| match p {
+            Piece::Literal(_) => true,
+            Piece::Directive(d) => d.is_plain_percent(),
+            Piece::Dropped(_) => false,
+        })
+    }
+
+    /// The bytes a literal template expands to (`%%` gives `%`), or None
+    /// when it is not literal.
+    pub fn literal_value(&self) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.source.len());
+        for p in &self.pieces {
+            match p {
+                Piece::Literal(s) => out.extend_from_slice(self.text(*s)),
+                Piece::Directive(d) if d.is_plain_percent() => out.push(b'%'),
+                _ => return None,
+            }
+        }
+        Some(out)
     }
 
     /// Whether a top-level directive reads `var` (`%h`, `%{home}` for
@@ -59,6 +79,24 @@ impl Template {
             Piece::Directive(d) => Some(d),
             _ => None,
         })
+    }
+}
+
+impl Directive {
+    /// `%%` with no width, offset or modifiers: an escaped `%`.
+    pub fn is_plain_percent(&self) -> bool {
+        matches!(
+            self.key,
+            Key::Short {
+                kind: ShortKey::Percent,
+                ..
+            }
+        ) && self.modifier_count == 0
+            && self.offset == 0
+            && self.width == 0
+            && !self.has_dot
+            && !self.zero
+            && !self.leading_minus
     }
 }
 
