@@ -8,11 +8,21 @@ pub struct FileId(pub usize);
 /// One file as read from disk. `path` is the path *string* Dovecot builds
 /// for it (an include's relative pattern joined to the including file's
 /// directory, not canonicalised), because that is what its messages show.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SourceFile {
     pub path: String,
     pub text: Vec<u8>,
     pub line_index: LineIndex,
+}
+
+/// The text holds every secret of the file: Debug shows only its size.
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("path", &self.path)
+            .field("bytes", &self.text.len())
+            .finish()
+    }
 }
 
 impl SourceFile {
@@ -68,13 +78,26 @@ pub struct Segment {
 
 /// A setting's value: the bytes Dovecot stores (no UTF-8 guarantee; Dovecot
 /// does no check) plus the map from value bytes back to the source.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Value {
     pub bytes: Vec<u8>,
     segments: Segments,
     /// Where the whole value was written (after `=`, up to the end of the
     /// logical line), for messages about the value as a whole.
     pub origin: Origin,
+}
+
+/// Debug output goes to logs and panic reports: secrets in the value
+/// (URL userinfo, `pass=` words) are hidden as in `doveconf -n`.
+impl std::fmt::Debug for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = crate::secrets::redact_with(&self.bytes, crate::secrets::HIDDEN);
+        f.debug_struct("Value")
+            .field("bytes", &String::from_utf8_lossy(&shown))
+            .field("segments", &self.segments)
+            .field("origin", &self.origin)
+            .finish()
+    }
 }
 
 /// The segments of a value. Nearly every value is one run copied from one
@@ -186,12 +209,28 @@ impl Value {
 }
 
 /// `key = value`, after all of Dovecot's rules (last assignment wins).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Setting {
     pub key: String,
     /// Where the key was written by the assignment that won.
     pub key_origin: Origin,
     pub value: Value,
+}
+
+/// As [`Value`]'s, and the whole value hidden for keys doveconf hides
+/// (`*_password`, `*_key`, …).
+impl std::fmt::Debug for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Setting");
+        d.field("key", &self.key)
+            .field("key_origin", &self.key_origin);
+        if crate::secrets::is_secret_key(&self.key) && !self.value.bytes.is_empty() {
+            d.field("value", &crate::secrets::HIDDEN_SETTING);
+        } else {
+            d.field("value", &self.value);
+        }
+        d.finish()
+    }
 }
 
 /// A section (`namespace inbox {`, `plugin {`, `service imap {`) or a
@@ -314,6 +353,25 @@ impl std::error::Error for ConfError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Debug output (logs, panic reports, `{:?}` in errors) never holds a
+    /// secret of the config, in any form.
+    #[test]
+    fn debug_hides_secrets() {
+        let text = b"ssl_key_password = TOPSECRET1\nplugin {\n  obox_fs = s3:https://AK:SEKRIT2@h.example.com/?bucket=b\n  x = pass=SEKRIT3 y\n}\n";
+        let cfg =
+            crate::conf::load_from_bytes("t.conf", text, crate::conf::ExpandMode::Literal).unwrap();
+        let shown = format!("{cfg:?}");
+        for secret in ["TOPSECRET1", "SEKRIT2", "SEKRIT3"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        let bytes = format!("{:?}", b"SEKRIT2".to_vec());
+        assert!(
+            !shown.contains(&bytes[1..bytes.len() - 1]),
+            "as bytes: {shown}"
+        );
+        assert!(shown.contains("obox_fs"), "{shown}");
+    }
 
     #[test]
     fn a_setting_stays_small() {

@@ -11,12 +11,27 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 pub const TOKEN_TTL_SECS: u64 = 21600;
 
 /// A client for one role on one metadata endpoint.
-#[derive(Debug)]
 pub struct Imds {
     transport: Transport,
     host: String,
     role: String,
     token: Mutex<Option<(String, Instant)>>,
+}
+
+/// The session token is a credential: Debug says only whether one is held.
+impl std::fmt::Debug for Imds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let held = self
+            .token
+            .lock()
+            .map(|t| t.is_some())
+            .unwrap_or_else(|p| p.into_inner().is_some());
+        f.debug_struct("Imds")
+            .field("host", &self.host)
+            .field("role", &self.role)
+            .field("token", &if held { "<redacted>" } else { "<none>" })
+            .finish()
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -202,6 +217,19 @@ pub fn parse_iso8601(s: &str) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_hides_the_session_token() {
+        let imds = Imds::new(
+            Transport::new(&Default::default(), 1).unwrap(),
+            "127.0.0.1:9",
+            "role",
+        );
+        *imds.token.lock().unwrap() = Some(("TOKSEKRIT".into(), Instant::now()));
+        let shown = format!("{imds:?}");
+        assert!(!shown.contains("TOKSEKRIT"), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
 
     #[test]
     fn iso8601() {
