@@ -6,16 +6,11 @@
 //! same faults: no lost, duplicate or partial objects, no parts left open.
 use crate::support::s3::*;
 use crate::support::*;
-use md5::{Digest, Md5};
+
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
 
 const OBJECTS: usize = 300;
-
-fn md5_hex(b: &[u8]) -> String {
-    Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
-}
 
 /// FNV-1a: a stable per-key choice of fault.
 fn fnv(s: &str) -> u64 {
@@ -98,10 +93,6 @@ fn transient(seen: &Seen<'_>) -> Fault {
         (3, 1) => Fault::LoseResponse,
         _ => Fault::Pass,
     }
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
 }
 
 #[test]

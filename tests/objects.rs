@@ -3,24 +3,8 @@
 //! and a fault-injecting proxy.
 use crate::support::s3::*;
 use crate::support::*;
-use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
-}
 
 fn no_secret(o: &Output) {
     for text in [stdout(o), stderr(o)] {
@@ -29,16 +13,6 @@ fn no_secret(o: &Output) {
             "secret leaked: {text}"
         );
     }
-}
-
-/// Files left in `dir` (to prove no partial or temporary downloads stay).
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// put (file and stdin), ls, stat, get (file and stdout), rm through one URL.

@@ -32,17 +32,6 @@ fn conf(dir: &Path, s3: &S3s, params: &str, layers: &str) -> PathBuf {
     p
 }
 
-fn ok(o: &std::process::Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\n{}\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
 /// The user's root as Dovecot computes it (checked against doveadm in the
 /// expand and path tests): %8Mu/%u.
 const ALICE_ROOT: &str = "c160f8cc/alice@example.com";

@@ -11,35 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
-}
-
-fn args(v: &[&str]) -> Vec<String> {
-    v.iter().map(|s| s.to_string()).collect()
-}
-
-/// Files left in `dir`, sorted (temporary `.obox-cli-*` files included).
-fn entries(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
 fn stored(s3: &S3s, key: &str) -> Option<Vec<u8>> {
     std::fs::read(s3.dir.path().join(BUCKET).join(key)).ok()
 }
@@ -311,11 +282,6 @@ fn ranged_download_with_a_corrupted_range_leaves_no_file() {
         stderr(&o)
     );
     assert_eq!(entries(&dl), Vec::<String>::new());
-}
-
-fn md5_hex(b: &[u8]) -> String {
-    use md5::{Digest, Md5};
-    Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
 }
 
 // ------------------------------------------------------------ headers

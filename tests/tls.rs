@@ -170,17 +170,6 @@ fn https_url(s: &S3s, t: &Terminator) -> String {
         .replace(&format!(":{}/", s.port), &format!(":{}/", t.port))
 }
 
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    stdout(o)
-}
-
 const WARNING: &str = "WARNING: TLS CERTIFICATE VERIFICATION IS DISABLED";
 
 #[test]

@@ -150,3 +150,42 @@ pub fn read_tsv(path: &Path) -> Vec<Vec<Vec<u8>>> {
 }
 pub mod oracle;
 pub mod s3;
+
+/// Assert the command succeeded (showing its output if not); its stdout.
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+    stdout(o)
+}
+
+/// The exit code (the command must have exited, not died of a signal).
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+/// Owned arguments from string slices.
+pub fn args(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+/// Names of the entries in `dir`, sorted (to prove that no partial or
+/// temporary `.obox-cli-*` download stays behind).
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Lower-case hex MD5 of `b`.
+pub fn md5_hex(b: &[u8]) -> String {
+    use md5::Digest;
+    hex::encode(md5::Md5::digest(b))
+}
