@@ -377,10 +377,23 @@ fn pipeline<T: Send, R>(
     })
 }
 
-/// The error for a `-r` prefix that matched nothing (like s5cmd, not a
-/// silent success: a mistyped prefix must not look like an empty copy).
-fn nothing_under(prefix: &str) -> String {
-    format!("obox-cli: error: no objects under '{prefix}'")
+/// The failures a `-r` listing adds: a listing that broke off, or a prefix
+/// that matched nothing (like s5cmd, not a silent success: a mistyped
+/// prefix must not look like an empty copy). Each is reported.
+fn listing_failures<E: std::fmt::Display>(
+    listed: Result<(), E>,
+    found: usize,
+    prefix: &str,
+    progress: &Progress,
+) -> usize {
+    match listed {
+        Err(e) => progress.eprintln(&format!("obox-cli: error: {e}")),
+        Ok(()) if found == 0 => {
+            progress.eprintln(&format!("obox-cli: error: no objects under '{prefix}'"))
+        }
+        Ok(()) => return 0,
+    }
+    1
 }
 
 /// Default `-j` of get/put. Small objects are latency-bound: against S3
@@ -692,13 +705,7 @@ fn get_recursive(
             "obox-cli: error: {failures} of {found} downloads failed"
         ));
     }
-    if let Err(e) = listed {
-        progress.eprintln(&format!("obox-cli: error: {e}"));
-        failures += 1;
-    } else if found == 0 {
-        progress.eprintln(&nothing_under(prefix));
-        failures += 1;
-    }
+    failures += listing_failures(listed, found, prefix, progress);
     Ok(status_for(failures))
 }
 
@@ -961,13 +968,7 @@ pub fn rm(a: &RmArgs, g: &GlobalArgs) -> anyhow::Result<ExitStatus> {
             let found = found.into_inner();
             total += found;
             failures += failed.into_inner();
-            if let Err(e) = listed {
-                progress.eprintln(&format!("obox-cli: error: {e}"));
-                failures += 1;
-            } else if found == 0 {
-                progress.eprintln(&nothing_under(prefix));
-                failures += 1;
-            }
+            failures += listing_failures(listed, found, prefix, &progress);
         }
         progress.listing_done();
         progress.end(total > 0);
