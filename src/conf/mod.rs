@@ -124,6 +124,22 @@ mod tests {
     }
 
     #[test]
+    fn doubling_references_are_bounded() {
+        // Each line doubles the value: 2^40 bytes by the end, unbounded.
+        let mut text = b"mail_plugins = xxxxxxxx\n".to_vec();
+        for _ in 0..40 {
+            text.extend_from_slice(b"mail_plugins = $mail_plugins $mail_plugins\n");
+        }
+        for mode in [ExpandMode::Literal, ExpandMode::Expand] {
+            let e = load_from_bytes("mem.conf", &text, mode).unwrap_err();
+            assert!(e.fatal.contains("past 128 MiB"), "{}", e.fatal);
+        }
+        // A few references stay far below it.
+        let ok = b"mail_plugins = a\nmail_plugins = $mail_plugins b\nprotocol imap {\n  mail_plugins = $mail_plugins c\n}\n";
+        assert!(load_from_bytes("mem.conf", ok, ExpandMode::Expand).is_ok());
+    }
+
+    #[test]
     fn continuation_lines_are_capped() {
         let mut text = b"plugin {\n  x = ".to_vec();
         for _ in 0..reader::MAX_CONTINUATIONS + 1 {
