@@ -93,6 +93,8 @@ pub(crate) struct Parser {
     /// A Cell because `<file` values are read while building a value,
     /// which only borrows the parser.
     bytes_read: std::cell::Cell<u64>,
+    /// Bytes copied by `$name` references so far (see `charge_expansion`).
+    bytes_expanded: std::cell::Cell<u64>,
     files_read: usize,
     warned_obsolete: bool,
     table: &'static SettingsTable,
@@ -147,6 +149,7 @@ impl Parser {
             filter_keys: HashMap::new(),
             warnings: Vec::new(),
             bytes_read: std::cell::Cell::new(0),
+            bytes_expanded: std::cell::Cell::new(0),
             files_read: 0,
             warned_obsolete: false,
             table: SettingsTable::get(),
@@ -1005,23 +1008,23 @@ impl Parser {
         })
     }
 
-    /// Count the bytes a `$name` reference copies against the budget that
-    /// also bounds the files read. Without it a few lines of
+    /// Count the bytes a `$name` reference copies against their own
+    /// budget. Without it a few lines of
     /// `mail_plugins = $mail_plugins $mail_plugins` double a value until
     /// memory runs out (a fuzz find: 1.2 KB of config took 4.7 GB and 33 s).
     /// Real configurations copy kilobytes this way.
     fn charge_expansion(&self, name: &str, len: usize, at: Span) -> Result<(), LineError> {
-        let total = self.bytes_read.get().saturating_add(len as u64);
-        if total > self.limits.max_total_bytes {
+        let total = self.bytes_expanded.get().saturating_add(len as u64);
+        if total > self.limits.max_expanded_bytes {
             return Err(LineError::at(
                 format!(
                     "${name}: expanding references takes the configuration past {} MiB",
-                    self.limits.max_total_bytes >> 20
+                    self.limits.max_expanded_bytes >> 20
                 ),
                 at,
             ));
         }
-        self.bytes_read.set(total);
+        self.bytes_expanded.set(total);
         Ok(())
     }
 
