@@ -94,12 +94,27 @@ pub fn moto_server() -> PathBuf {
     )
 }
 
+/// A free port for a server the tests start (s3s-fs, moto).
+///
+/// Taken below the kernel's ephemeral range (32768 and up), where every
+/// listener the tests bind to port 0 (proxies, fake servers) lands. A port
+/// from that range, free when checked, could be handed to another test's
+/// proxy before the server bound it; the server then failed to start while
+/// `wait_port` reached the proxy, and the test saw "connection refused"
+/// once that proxy went away.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_000;
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    // Spread by process id, so two test runs at once start apart.
+    let start = std::process::id() * 97 % SPAN;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed) as u32;
+        let port = (LOW + (start + n) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 fn wait_port(port: u16, child: &mut Child, what: &str) {
