@@ -19,7 +19,11 @@ fn pending() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 pub fn install() {
     INSTALL.call_once(|| {
         let _ = ctrlc::set_handler(|| {
-            for p in pending().drain(..) {
+            // The lock is kept until the process ends: a transfer that
+            // wants a new temporary file waits for it and never gets one
+            // (see `temp_file_in`), so none is created after the sweep.
+            let mut files = pending();
+            for p in files.drain(..) {
                 let _ = std::fs::remove_file(p);
             }
             // Start on a line of our own: a progress bar may be half drawn.
@@ -34,11 +38,17 @@ pub fn install() {
 /// tempfile's own destructor), it forgets the path.
 pub struct TempGuard(PathBuf);
 
-impl TempGuard {
-    pub fn new(path: &Path) -> TempGuard {
-        pending().push(path.to_path_buf());
-        TempGuard(path.to_path_buf())
-    }
+/// A new `.obox-cli-*` temporary file in `dir`, known to the handler from
+/// the moment it exists: it is created and recorded under the same lock
+/// the handler sweeps with, so an interrupt cannot fall in between.
+pub fn temp_file_in(dir: &Path) -> std::io::Result<(tempfile::NamedTempFile, TempGuard)> {
+    let mut files = pending();
+    let tmp = tempfile::Builder::new()
+        .prefix(".obox-cli-")
+        .tempfile_in(dir)?;
+    files.push(tmp.path().to_path_buf());
+    let guard = TempGuard(tmp.path().to_path_buf());
+    Ok((tmp, guard))
 }
 
 impl Drop for TempGuard {

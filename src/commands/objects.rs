@@ -614,11 +614,8 @@ fn download(
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".obox-cli-")
-        .tempfile_in(&dir)
+    let (tmp, _guard) = super::interrupt::temp_file_in(&dir)
         .with_context(|| format!("temporary file in {}", dir.display()))?;
-    let _guard = super::interrupt::TempGuard::new(tmp.path());
     let tmp = match layer {
         None => {
             client.get_to_file(key, tmp.as_file(), size_hint)?;
