@@ -548,10 +548,6 @@ fn big_objects_go_multipart_and_round_trip() {
     assert!(o.stdout == data[..20 * 1024 * 1024]);
 }
 
-fn is_object_get(seen: &Seen<'_>, key: &str) -> bool {
-    seen.method == "GET" && seen.target.ends_with(key)
-}
-
 #[test]
 fn retries_503_storms_and_resets() {
     let s = S3s::start();
@@ -615,7 +611,7 @@ fn truncated_bodies_resume_and_nothing_corrupt_is_kept() {
     ]));
     // Every first GET of the object is cut off after 100 kB.
     let proxy = FaultProxy::start(s.port, |seen| {
-        if is_object_get(seen, "/t/obj") && seen.nth == 0 {
+        if is_get_of(seen, "/t/obj") && seen.nth == 0 {
             Fault::Truncate(100_000)
         } else {
             Fault::Pass
@@ -640,7 +636,7 @@ fn truncated_bodies_resume_and_nothing_corrupt_is_kept() {
     assert!(stderr(&o).contains("attempt 2"), "{}", stderr(&o));
     // When every attempt is cut off, the download fails and leaves nothing.
     let proxy = FaultProxy::start(s.port, |seen| {
-        if is_object_get(seen, "/t/obj") {
+        if is_get_of(seen, "/t/obj") {
             Fault::Truncate(10)
         } else {
             Fault::Pass

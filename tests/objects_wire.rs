@@ -43,10 +43,6 @@ fn mail_text(lines: usize) -> Vec<u8> {
         .collect()
 }
 
-fn is_get_of(seen: &Seen<'_>, key: &str) -> bool {
-    seen.method == "GET" && seen.target.split('?').next().unwrap().ends_with(key)
-}
-
 #[test]
 fn corrupted_body_fails_with_an_integrity_error_and_leaves_no_file() {
     let s = S3s::start();

@@ -551,6 +551,12 @@ pub struct Seen<'a> {
     pub nth: usize,
 }
 
+/// Whether the proxy saw a GET of the object whose path ends with `key`
+/// (the query string, e.g. a listing's, not counted).
+pub fn is_get_of(seen: &Seen<'_>, key: &str) -> bool {
+    seen.method == "GET" && seen.target.split('?').next().unwrap_or("").ends_with(key)
+}
+
 type Rule = dyn Fn(&Seen<'_>) -> Fault + Send + Sync;
 
 /// An HTTP proxy in front of s3s-fs that injects faults chosen by a rule,
